@@ -357,6 +357,7 @@ UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {
   uvn_open_pipe(L);
   uvn_open_timer(L);
   uvn_open_cidr(L);
+  uvn_open_dns(L);
   lua_pushinteger(L, UVN_READBUF_SIZE);
   lua_setfield(L, -2, "READBUF_SIZE");
   return 1;

@@ -256,6 +256,39 @@ static const luaL_Reg box_methods[] = {
   { NULL, NULL }
 };
 
+/* core.guesshandle(fd): 'TCP', 'PIPE', 'TTY', 'UDP', 'FILE' or
+ * 'UNKNOWN', as Node's guessHandleType names them. */
+static int c_guesshandle(lua_State *L) {
+  int fd = (int) luaL_checkinteger(L, 1);
+  const char *name;
+  switch (fd < 0 ? UV_UNKNOWN_HANDLE : uv_guess_handle(fd)) {
+  case UV_TCP:
+    name = "TCP";
+    break;
+  case UV_NAMED_PIPE:
+    name = "PIPE";
+    break;
+  case UV_TTY:
+    name = "TTY";
+    break;
+  case UV_UDP:
+    name = "UDP";
+    break;
+  case UV_FILE:
+    name = "FILE";
+    break;
+  default:
+    name = "UNKNOWN";
+  }
+  lua_pushstring(L, name);
+  return 1;
+}
+
+static const luaL_Reg handle_funcs[] = {
+  { "guesshandle", c_guesshandle },
+  { NULL, NULL }
+};
+
 /* Adds methods to the __index table of one kind's metatable. */
 void uvn_addmethods(lua_State *L, int kind, const luaL_Reg *l) {
   luaL_getmetatable(L, kind_mt[kind]);
@@ -280,4 +313,5 @@ void uvn_open_handle(lua_State *L) {
     }
     lua_pop(L, 1);
   }
+  uvn_setfuncs(L, handle_funcs);
 }

@@ -136,5 +136,6 @@ void uvn_open_pipe(lua_State *L);
 void uvn_open_timer(lua_State *L);
 void uvn_open_errors(lua_State *L);
 void uvn_open_cidr(lua_State *L);
+void uvn_open_dns(lua_State *L);
 
 #endif /* UVNET_H */

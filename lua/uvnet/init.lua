@@ -1,0 +1,58 @@
+--- uvnet: Node.js's `net` module for Lua 5.4, on libuv.
+-- @module uvnet
+
+local core = require("uvnet.core")
+local timers = require("uvnet.timers")
+local validate = require("uvnet.validate")
+local EventEmitter = require("uvnet.emitter")
+local Socket = require("uvnet.socket")
+local Server = require("uvnet.server")
+local args = require("uvnet.args")
+
+local net = {}
+
+net.Socket = Socket
+net.Server = Server
+net.Stream = Socket
+net.EventEmitter = EventEmitter
+
+--- createServer([options][, connectionListener])
+function net.createServer(options, listener)
+  return Server.new(options, listener)
+end
+
+--- connect(options[, connectListener]), connect(port[, host][, listener]),
+-- connect(path[, listener]); createConnection is the same.
+function net.connect(...)
+  local options, cb = args.normalize(...)
+  local sock = Socket.new(options)
+  if options.timeout then sock:setTimeout(options.timeout) end
+  if cb then
+    return sock:connect(options, cb)
+  end
+  return sock:connect(options)
+end
+net.createConnection = net.connect
+
+local modes = { default = true, once = true, nowait = true }
+
+--- run([mode]): runs the event loop until nothing referenced remains
+-- ('default'), or one pass ('once' waits for I/O, 'nowait' does not).
+-- Returns whether work remains.  An error raised in a callback stops the
+-- loop and is raised here, with the callback's traceback as `stack`.
+function net.run(mode)
+  if mode ~= nil and not modes[mode] then
+    validate.oneof(mode, "mode", { "default", "once", "nowait" })
+  end
+  return core.run(mode)
+end
+
+net.setTimeout = timers.setTimeout
+net.clearTimeout = timers.clearTimeout
+net.setInterval = timers.setInterval
+net.clearInterval = timers.clearInterval
+net.setImmediate = timers.setImmediate
+net.clearImmediate = timers.clearImmediate
+net.nextTick = timers.nextTick
+
+return net

@@ -1,0 +1,329 @@
+--- net.Server: a TCP or Unix socket server, as in Node 22.
+-- @classmod uvnet.server
+
+local core = require("uvnet.core")
+local errors = require("uvnet.errors")
+local validate = require("uvnet.validate")
+local timers = require("uvnet.timers")
+local args = require("uvnet.args")
+local EventEmitter = require("uvnet.emitter")
+local Socket = require("uvnet.socket")
+
+local type, setmetatable, select = type, setmetatable, select
+local nextTick = timers.nextTick
+local throw = errors.throw
+local jstonumber = validate.jstonumber
+
+local Server = setmetatable({}, { __index = EventEmitter })
+Server.__index = Server
+Server.__name = "Server"
+
+Server.listening = false
+Server._connections = 0
+
+local function isip(s)
+  return require("uvnet.ip").isIP(s)
+end
+
+--- Creates a server: net.Server([options][, connectionListener]).
+function Server.new(options, listener)
+  local self = setmetatable({}, Server)
+  if type(options) == "function" then
+    listener, options = options, nil
+  end
+  if options == nil then
+    options = {}
+  else
+    validate.object(options, "options")
+  end
+  if listener ~= nil then
+    validate.func(listener, "connectionListener")
+    self:on("connection", listener)
+  end
+  self.allowHalfOpen = options.allowHalfOpen and true or false
+  self.pauseOnConnect = options.pauseOnConnect and true or false
+  self.noDelay = options.noDelay and true or false
+  self.keepAlive = options.keepAlive and true or false
+  if options.keepAliveInitialDelay ~= nil then
+    self.keepAliveInitialDelay = validate.number(options.keepAliveInitialDelay,
+      "options.keepAliveInitialDelay")
+  end
+  if options.highWaterMark ~= nil then
+    self.highWaterMark = validate.integer(options.highWaterMark,
+      "options.highWaterMark", 0)
+  end
+  if options.blockList ~= nil then self.blockList = options.blockList end
+  return self
+end
+
+setmetatable(Server, { __index = EventEmitter, __call = function(_, ...)
+  return Server.new(...)
+end })
+
+local function emiterror_nt(self, err)
+  self:emit("error", err)
+end
+
+local function emitlistening_nt(self)
+  if self._handle then self:emit("listening") end
+end
+
+-- Makes a bound server handle; returns it, or nil and a status.
+local function serverhandle(self, address, port, family, flags)
+  local h, ok, code, _
+  if family == -1 then
+    h = core.pipe(self)
+    ok, _, code = h:bind(address)
+  else
+    if flags and flags.reusePort then
+      h, _, code = core.tcp(self, family)
+      if not h then return nil, code end
+      ok, _, code = h:reuseport()
+      if ok then ok, _, code = h:bind(address, port, flags.ipv6Only) end
+    else
+      h = core.tcp(self)
+      ok, _, code = h:bind(address, port, flags and flags.ipv6Only)
+    end
+  end
+  if not ok then
+    h:close()
+    return nil, code
+  end
+  return h
+end
+
+-- Node's setupListenHandle.
+local function setuplisten(self, address, port, family, backlog, flags)
+  local h, code
+  if address == nil then
+    h, code = serverhandle(self, "::", port, 6, flags)
+    if h then
+      address, family = "::", 6
+    else
+      address, family = "0.0.0.0", 4
+    end
+  end
+  if h == nil then
+    h, code = serverhandle(self, address, port, family, flags)
+    if h == nil then
+      nextTick(emiterror_nt, self, errors.uvhostport(code, "listen", address,
+        port))
+      return
+    end
+  end
+  local ok, _, err = h:listen(backlog or 511)
+  if not ok then
+    h:close()
+    nextTick(emiterror_nt, self, errors.uvhostport(err, "listen", address,
+      port))
+    return
+  end
+  self._handle = h
+  self._isPipe = family == -1
+  self._connectionKey = family .. ":" .. address .. ":" .. port
+  self.listening = true
+  if self._unref then h:unref() end
+  nextTick(emitlistening_nt, self)
+end
+
+local function lookupandlisten(self, port, host, backlog, flags)
+  local dns = require("uvnet.dns")
+  dns.lookup(host, { family = 0 }, function(err, address, family)
+    if err then
+      self:emit("error", err)
+    else
+      setuplisten(self, address, port, family, backlog, flags)
+    end
+  end)
+end
+
+local function tonum(v)
+  if type(v) == "number" then return v >= 0 and v or nil end
+  if type(v) == "string" then
+    local n = jstonumber(v)
+    return n >= 0 and n or nil
+  end
+  return nil
+end
+
+--- listen(): in every form of Node's server.listen.
+function Server:listen(...)
+  local n = select("#", ...)
+  local arg0, arg1, arg2 = ...
+  local options, cb = args.normalize(...)
+  if self._handle then throw("ERR_SERVER_ALREADY_LISTEN") end
+  if cb then self:once("listening", cb) end
+  local backlogargs = (n > 1 and tonum(arg1)) or (n > 2 and tonum(arg2)) or nil
+  if type(arg0) == "table" and (arg0._handle or arg0.fd) then
+    options = arg0._handle and { handle = arg0._handle } or arg0
+  end
+  local flags = { ipv6Only = options.ipv6Only, reusePort = options.reusePort }
+  if options.handle or options.fd ~= nil then
+    return require("uvnet.args").listenfd(self, options, backlogargs)
+  end
+  if n == 0 or type(arg0) == "function" or (options.port == nil
+      and options.path == nil and type(arg0) ~= "table") then
+    options.port = 0
+  end
+  local port = options.port
+  if type(port) == "number" or type(port) == "string" then
+    port = validate.port(port, "options.port")
+    local backlog = options.backlog or backlogargs
+    if options.host ~= nil and options.host ~= "" then
+      local host = options.host
+      if isip(host) ~= 0 then
+        setuplisten(self, host, port, isip(host), backlog, flags)
+      else
+        lookupandlisten(self, port, host, backlog, flags)
+      end
+    else
+      setuplisten(self, nil, port, 4, backlog, flags)
+    end
+    return self
+  end
+  local path = options.path
+  if path ~= nil and args.ispipename(path) then
+    self._pipeName = path
+    setuplisten(self, path, -1, -1, options.backlog or backlogargs, flags)
+    if self._handle and (options.readableAll or options.writableAll) then
+      local ok, _, code = self._handle:chmod(options.readableAll == true,
+        options.writableAll == true)
+      if not ok then
+        self._handle:close()
+        self._handle = nil
+        self.listening = false
+        error(errors.errno(code, "uv_pipe_chmod"), 0)
+      end
+    end
+    return self
+  end
+  if options.port == nil and options.path == nil then
+    throw("ERR_INVALID_ARG_VALUE", "options", options,
+      'must have the property "port" or "path"')
+  end
+  throw("ERR_INVALID_ARG_VALUE", "options", options)
+end
+
+-- Called by the core for each incoming connection.
+local function onconnection(self, status)
+  if status < 0 then
+    self:emit("error", errors.errno(status, "accept"))
+    return
+  end
+  local h = self._handle
+  if h == nil then return end
+  local sock = setmetatable({}, Socket)
+  local ch, _, code = h:accept(sock)
+  if not ch then
+    self:emit("error", errors.errno(code, "accept"))
+    return
+  end
+  local max = self.maxConnections
+  if max ~= nil and self._connections >= max then
+    local data
+    if not self._isPipe then
+      local la, lp, lf = ch:sockname()
+      local ra, rp, rf = ch:peername()
+      data = { localAddress = la, localPort = lp, localFamily = lf,
+        remoteAddress = ra, remotePort = rp, remoteFamily = rf }
+    end
+    ch:close()
+    self:emit("drop", data)
+    return
+  end
+  if self.blockList and not self._isPipe then
+    local ra = ch:peername()
+    local family = ra and isip(ra) or 0
+    if family ~= 0 and self.blockList:check(ra, "ipv" .. family) then
+      ch:close()
+      return
+    end
+  end
+  if self.allowHalfOpen then sock.allowHalfOpen = true end
+  local hwm = self.highWaterMark
+  if hwm then
+    sock.readableHighWaterMark = hwm
+    sock.writableHighWaterMark = hwm
+  end
+  sock:_adopt(ch, self._isPipe)
+  if self.noDelay and not self._isPipe then ch:nodelay(true) end
+  if self.keepAlive and not self._isPipe then
+    ch:keepalive(true, (self.keepAliveInitialDelay or 0) // 1000)
+  end
+  sock._startreading(sock, self.pauseOnConnect)
+  self._connections = self._connections + 1
+  sock._server = self
+  sock.server = self
+  self:emit("connection", sock)
+end
+core.sethandler("connection", onconnection)
+
+local function emitclose_nt(self)
+  self:emit("close")
+end
+
+function Server:_emitCloseIfDrained()
+  if self._handle or self._connections > 0 then return end
+  nextTick(emitclose_nt, self)
+end
+
+--- close([callback]): stops accepting now; 'close' once every connection
+-- has ended.
+function Server:close(cb)
+  if cb ~= nil then
+    validate.func(cb, "callback")
+    if self._handle == nil then
+      self:once("close", function() cb(errors.make("ERR_SERVER_NOT_RUNNING")) end)
+    else
+      self:once("close", cb)
+    end
+  end
+  if self._handle then
+    self._handle:close()
+    self._handle = nil
+    self.listening = false
+  end
+  self:_emitCloseIfDrained()
+  return self
+end
+
+function Server:_onclose()
+end
+
+--- address(): { address, family, port }, the path of a Unix socket, or nil.
+function Server:address()
+  local h = self._handle
+  if h == nil then return nil end
+  if self._isPipe then
+    return (h:sockname())
+  end
+  local a, p, f = h:sockname()
+  if not a then return nil end
+  return { address = a, family = f, port = p }
+end
+
+--- getConnections(callback): callback(nil, count) from the loop.
+function Server:getConnections(cb)
+  validate.func(cb, "callback")
+  nextTick(cb, nil, self._connections)
+  return self
+end
+
+function Server:ref()
+  self._unref = nil
+  if self._handle then self._handle:ref() end
+  return self
+end
+
+function Server:unref()
+  self._unref = true
+  if self._handle then self._handle:unref() end
+  return self
+end
+
+--- Lua's to-be-closed variables stand for Symbol.asyncDispose.
+function Server:__close()
+  self:close()
+end
+
+return Server

@@ -1,0 +1,1057 @@
+--- net.Socket: a duplex stream over a TCP or Unix socket, as in Node 22.
+--
+-- The readable and writable sides follow Node's stream state machines:
+-- data read while nobody consumes it is buffered up to highWaterMark and
+-- reading then stops; writes go straight to the handle (libuv queues them)
+-- except while connecting or corked; end() shuts the write side down after
+-- the queued writes; destroy() closes the handle and 'close' follows from
+-- libuv's close callback.  Properties are plain fields; their defaults live
+-- in the class table, so a socket stores only what differs.
+-- @classmod uvnet.socket
+
+local core = require("uvnet.core")
+local errors = require("uvnet.errors")
+local validate = require("uvnet.validate")
+local timers = require("uvnet.timers")
+local EventEmitter = require("uvnet.emitter")
+
+local type, setmetatable, ipairs = type, setmetatable, ipairs
+local concat = table.concat
+local nextTick = timers.nextTick
+local make, throw = errors.make, errors.throw
+local UV_EOF = core.errno.EOF
+local UV_ENOTCONN = core.errno.ENOTCONN
+local UV_ECANCELED = core.errno.ECANCELED
+
+local HWM = 65536
+
+local Socket = setmetatable({}, { __index = EventEmitter })
+Socket.__index = Socket
+Socket.__name = "Socket"
+
+-- Defaults of the fields, read through __index until a socket sets them.
+Socket.connecting = false
+Socket.destroyed = false
+Socket.pending = true
+Socket.readable = true
+Socket.writable = true
+Socket.allowHalfOpen = false
+Socket.readyState = "open"
+Socket.bytesRead = 0
+Socket.bytesWritten = 0
+Socket.bufferSize = 0
+Socket.writableLength = 0
+Socket.readableLength = 0
+Socket.writableHighWaterMark = HWM
+Socket.readableHighWaterMark = HWM
+Socket.writableEnded = false
+Socket.writableFinished = false
+Socket.readableEnded = false
+Socket.readableFlowing = nil
+Socket._pendingcb = 0
+Socket._rlen = 0
+Socket._corked = 0
+
+-- Keeps readyState in step with connecting, readable and writable.
+local function setstate(self)
+  local r, w = self.readable, self.writable
+  local s
+  if self.connecting then
+    s = "opening"
+  elseif r and w then
+    s = "open"
+  elseif r then
+    s = "readOnly"
+  elseif w then
+    s = "writeOnly"
+  else
+    s = "closed"
+  end
+  if s ~= self.readyState then self.readyState = s end
+  self.pending = self._handle == nil or self.connecting
+end
+Socket._setstate = setstate
+
+-- Readable side -------------------------------------------------------------
+
+local emitdata, maybeend
+
+-- Delivers chunks buffered while paused, one 'data' at a time, while the
+-- socket flows.
+local function flow(self)
+  local buf = self._rbuf
+  while self.readableFlowing and buf and self._rhead <= #buf do
+    local i = self._rhead
+    local chunk = buf[i]
+    buf[i] = false
+    self._rhead = i + 1
+    self._rlen = self._rlen - #chunk
+    self.readableLength = self._rlen
+    emitdata(self, chunk)
+    buf = self._rbuf
+  end
+  if buf and self._rhead > #buf then
+    self._rbuf = nil
+  end
+  if self._rlen == 0 then maybeend(self) end
+end
+
+-- Starts reading from the handle when the buffer has room.
+local function readmore(self)
+  local h = self._handle
+  if h and not self._reading and not self._eof and not self.connecting
+      and self._rlen < self.readableHighWaterMark and not self._noread then
+    local ok, name, code = h:readstart()
+    if ok then
+      self._reading = true
+    else
+      self:destroy(errors.errno(code, "read"))
+      return name
+    end
+  end
+end
+
+local function stopreading(self)
+  if self._reading then
+    self._reading = false
+    local h = self._handle
+    if h then h:readstop() end
+  end
+end
+
+emitdata = function(self, chunk)
+  local dec = self._decoder
+  if dec then
+    chunk = dec:write(chunk)
+    if chunk == "" then return end
+  end
+  self:emit("data", chunk)
+end
+
+-- The handle's data: straight to 'data' when flowing with nothing
+-- buffered, otherwise into the buffer (reading stops at highWaterMark).
+local function push(self, chunk)
+  if self.readableFlowing and self._rlen == 0 then
+    emitdata(self, chunk)
+    return
+  end
+  local buf = self._rbuf
+  if buf == nil then
+    buf = {}
+    self._rbuf = buf
+    self._rhead = 1
+  end
+  buf[#buf + 1] = chunk
+  self._rlen = self._rlen + #chunk
+  self.readableLength = self._rlen
+  if self._rlen >= self.readableHighWaterMark then stopreading(self) end
+end
+
+local function endreadable_nt(self)
+  if self._endEmitted or self.destroyed or self._rlen > 0 then return end
+  self._endEmitted = true
+  self.readableEnded = true
+  self.readable = false
+  setstate(self)
+  if self._decoder then
+    local rest = self._decoder:finish()
+    if rest ~= "" then self:emit("data", rest) end
+  end
+  self:emit("end")
+  if self.writable and not self.allowHalfOpen then
+    nextTick(Socket.finish, self)
+  elseif self.writableFinished or self._writableOff then
+    self:destroy()
+  end
+end
+
+maybeend = function(self)
+  if self._eof and self._rlen == 0 and not self._endScheduled then
+    self._endScheduled = true
+    nextTick(endreadable_nt, self)
+  end
+end
+
+local idle_refresh
+
+-- Called by the core with each read: nread bytes in data, or EOF, or an
+-- error code.
+local function onread(self, nread, data)
+  if nread > 0 then
+    self.bytesRead = self.bytesRead + nread
+    if self._timer then idle_refresh(self) end
+    if data == nil then
+      -- onread mode: the bytes are in the socket's buffer.
+      local onread_cb = self._onreadcb
+      if onread_cb(nread, self._onreadbuf) == false then
+        stopreading(self)
+      end
+      return
+    end
+    push(self, data)
+  elseif nread == UV_EOF then
+    self._reading = false
+    self._eof = true
+    if self._onreadcb then
+      maybeend(self)
+    else
+      maybeend(self)
+    end
+  else
+    self._reading = false
+    self:destroy(errors.errno(nread, "read"))
+  end
+end
+core.sethandler("read", onread)
+
+local function resume_nt(self)
+  self._resumeScheduled = false
+  if self.destroyed then return end
+  self:emit("resume")
+  flow(self)
+  if self.readableFlowing then readmore(self) end
+end
+
+--- resume(): switches to flowing mode.
+function Socket:resume()
+  if not self.readableFlowing then
+    self.readableFlowing = true
+    if not self._resumeScheduled then
+      self._resumeScheduled = true
+      nextTick(resume_nt, self)
+    end
+  end
+  return self
+end
+
+--- pause(): stops 'data' events; reading continues into the buffer up to
+-- highWaterMark.
+function Socket:pause()
+  if self.readableFlowing ~= false then
+    self.readableFlowing = false
+    self:emit("pause")
+  end
+  if self._onreadcb then stopreading(self) end
+  return self
+end
+
+function Socket:isPaused()
+  return self.readableFlowing == false
+end
+
+--- on(name, listener): a 'data' listener switches to flowing mode, unless
+-- paused explicitly.
+function Socket:on(name, fn)
+  EventEmitter.on(self, name, fn)
+  if name == "data" and self.readableFlowing ~= false then
+    self:resume()
+  end
+  return self
+end
+Socket.addListener = Socket.on
+
+function Socket:once(name, fn)
+  EventEmitter.once(self, name, fn)
+  if name == "data" and self.readableFlowing ~= false then
+    self:resume()
+  end
+  return self
+end
+
+function Socket:prependListener(name, fn)
+  EventEmitter.prependListener(self, name, fn)
+  if name == "data" and self.readableFlowing ~= false then
+    self:resume()
+  end
+  return self
+end
+
+--- setEncoding(encoding): 'data' gives decoded text from now on.
+function Socket:setEncoding(enc)
+  local encoding = require("uvnet.encoding")
+  self._decoder = encoding.decoder(enc)
+  self.readableEncoding = self._decoder.encoding
+  local buf = self._rbuf
+  if buf then
+    -- Already buffered data is decoded too, as Node does.
+    local parts = {}
+    for i = self._rhead, #buf do parts[#parts + 1] = buf[i] end
+    local text = self._decoder:write(concat(parts))
+    self._rbuf = text ~= "" and { text } or nil
+    self._rhead = 1
+    self._decoder = self._decoder
+  end
+  return self
+end
+
+-- Writable side -------------------------------------------------------------
+
+local finishmaybe, afterwrite_nt
+
+local function needfinish(self)
+  return self._ending and not self.destroyed and self._wlen == 0
+    and self._wbuf == nil and not self.writableFinished
+    and not self._errorEmitted and not self._closeEmitted
+    and (self._wqhead or 1) > (self._wqtail or 0)
+end
+
+local function finish(self)
+  self._pendingcb = self._pendingcb - 1
+  self.writableFinished = true
+  local cbs = self._onfinished
+  self._onfinished = nil
+  if cbs then
+    for i = 1, #cbs do cbs[i]() end
+  end
+  self:emit("finish")
+  if self._endEmitted or self._readableOff then
+    self:destroy()
+  end
+end
+
+local function onfinal(self, err)
+  self._pendingcb = self._pendingcb - 1
+  if err then
+    local cbs = self._onfinished
+    self._onfinished = nil
+    if cbs then
+      for i = 1, #cbs do cbs[i](err) end
+    end
+    self:destroy(err)
+  elseif needfinish(self) then
+    self._prefinished = true
+    self:emit("prefinish")
+    self._pendingcb = self._pendingcb + 1
+    nextTick(finish, self)
+  end
+end
+
+local function callfinal(self)
+  if self.destroyed then return end
+  if self.pending and (self.connecting or self._handle == nil) then
+    if self.connecting then
+      self:once("connect", function() callfinal(self) end)
+      return
+    end
+  end
+  local h = self._handle
+  if h == nil then return onfinal(self) end
+  local ok, _, code = h:shutdown()
+  if ok then
+    self._shutdownPending = true
+  elseif code == UV_ENOTCONN then
+    onfinal(self)
+  else
+    onfinal(self, errors.errno(code, "shutdown"))
+  end
+end
+
+-- Called by the core when a shutdown completes.
+local function onshutdown(self, status)
+  self._shutdownPending = false
+  if self.destroyed then return end
+  if status < 0 and status ~= UV_ENOTCONN and status ~= UV_ECANCELED then
+    return onfinal(self, errors.errno(status, "shutdown"))
+  end
+  onfinal(self)
+end
+core.sethandler("shutdown", onshutdown)
+
+finishmaybe = function(self, sync)
+  if not needfinish(self) then return end
+  if not self._prefinished and not self._finalCalled then
+    self._finalCalled = true
+    self._pendingcb = self._pendingcb + 1
+    nextTick(callfinal, self)
+  end
+  if self._pendingcb == 0 then
+    if sync then
+      self._pendingcb = self._pendingcb + 1
+      nextTick(function()
+        if needfinish(self) then
+          finish(self)
+        else
+          self._pendingcb = self._pendingcb - 1
+        end
+      end)
+    else
+      self._pendingcb = self._pendingcb + 1
+      finish(self)
+    end
+  end
+end
+
+local function setwlen(self, n)
+  self._wlen = n
+  self.writableLength = n
+  self.bufferSize = n
+end
+
+-- After writes complete: 'drain' first, then the callbacks, as Node does.
+local function afterwrite(self, cbs, n)
+  if self._needDrain and not self._ending and not self.destroyed
+      and self._wlen == 0 then
+    self._needDrain = false
+    self:emit("drain")
+  end
+  for i = 1, n do
+    self._pendingcb = self._pendingcb - 1
+    local cb = cbs[i]
+    if cb then cb() end
+  end
+  finishmaybe(self, false)
+end
+
+afterwrite_nt = function(self)
+  local cbs, n = self._synccbs, self._syncn
+  self._synccbs, self._syncn = nil, 0
+  afterwrite(self, cbs or {}, n or 0)
+end
+
+local function onwriteerror_nt(self, err, cb)
+  self._pendingcb = self._pendingcb - 1
+  if cb then cb(err) end
+  self:destroy(err)
+end
+
+-- Queue of writes in flight at the handle: sizes and callbacks in two
+-- arrays, so a write allocates no table.
+local function wqpush(self, len, cb)
+  local t = (self._wqtail or 0) + 1
+  if t == 1 then
+    self._wqlen = self._wqlen or {}
+    self._wqcb = self._wqcb or {}
+    self._wqhead = 1
+  end
+  self._wqtail = t
+  self._wqlen[t] = len
+  self._wqcb[t] = cb or false
+end
+
+-- Hands data to the handle.  Completion is reported at once (the kernel
+-- took it all), later through onwrite, or as an error.
+local function dowrite(self, data, len, cb)
+  local h = self._handle
+  local r, _, code = h:write(data)
+  if self._timer then idle_refresh(self) end
+  if r == 0 then
+    setwlen(self, self._wlen - len)
+    local n = (self._syncn or 0) + 1
+    self._syncn = n
+    if cb or self._needDrain or self._ending or n > 1 then
+      local cbs = self._synccbs
+      if cbs == nil then
+        cbs = {}
+        self._synccbs = cbs
+      end
+      cbs[n] = cb or false
+    end
+    if n == 1 then nextTick(afterwrite_nt, self) end
+  elseif r == 1 then
+    wqpush(self, len, cb)
+  else
+    setwlen(self, self._wlen - len)
+    nextTick(onwriteerror_nt, self, errors.errno(code, "write"), cb)
+  end
+end
+
+-- Called by the core when a queued write request completes.
+local function onwrite(self, status)
+  local i = self._wqhead
+  local len, cb = self._wqlen[i], self._wqcb[i]
+  self._wqlen[i], self._wqcb[i] = nil, nil
+  if i == self._wqtail then
+    self._wqhead, self._wqtail = 1, 0
+  else
+    self._wqhead = i + 1
+  end
+  setwlen(self, self._wlen - len)
+  if cb == false then cb = nil end
+  if self.destroyed or status == UV_ECANCELED then
+    -- Node completes a write cancelled by destroy() without an error.
+    self._pendingcb = self._pendingcb - 1
+    if cb then cb() end
+    return
+  end
+  if status < 0 then
+    nextTick(onwriteerror_nt, self, errors.errno(status, "write"), cb)
+    return
+  end
+  if self._timer then idle_refresh(self) end
+  local one = self._onecb
+  if one == nil then
+    one = {}
+    self._onecb = one
+  end
+  one[1] = cb or false
+  afterwrite(self, one, 1)
+end
+core.sethandler("write", onwrite)
+
+-- Writes buffered while connecting or corked go out as one vectored write.
+local function clearbuffer(self)
+  local buf = self._wbuf
+  if buf == nil or self._corked > 0 or self.connecting or self.destroyed
+      or self._handle == nil then
+    return
+  end
+  self._wbuf = nil
+  if #buf == 1 then
+    return dowrite(self, buf[1][1], buf[1][2], buf[1][3])
+  end
+  local chunks, total, cbs = {}, 0, {}
+  for i, w in ipairs(buf) do
+    local data = w[1]
+    if type(data) == "table" then
+      for _, s in ipairs(data) do chunks[#chunks + 1] = s end
+    else
+      chunks[#chunks + 1] = data
+    end
+    total = total + w[2]
+    cbs[i] = w[3]
+  end
+  local n = #buf
+  -- One request; its completion runs every buffered callback.
+  self._pendingcb = self._pendingcb - (n - 1)
+  dowrite(self, chunks, total, function(err)
+    for i = 1, n do
+      local cb = cbs[i]
+      if cb then cb(err) end
+    end
+  end)
+end
+Socket._clearbuffer = clearbuffer
+
+local function chunksize(data)
+  if type(data) == "string" then return #data end
+  local n = 0
+  for i = 1, #data do
+    local s = data[i]
+    if type(s) ~= "string" then
+      throw("ERR_INVALID_ARG_TYPE", "chunk", { "string", "Buffer",
+        "TypedArray", "DataView" }, s)
+    end
+    n = n + #s
+  end
+  return n
+end
+
+--- write(data[, encoding][, callback]): returns false once the queued
+-- bytes reach highWaterMark; 'drain' follows when they are written.
+function Socket:write(data, enc, cb)
+  if type(enc) == "function" then
+    cb, enc = enc, nil
+  end
+  local t = type(data)
+  if t ~= "string" and t ~= "table" then
+    throw("ERR_INVALID_ARG_TYPE", "chunk", { "string", "Buffer",
+      "TypedArray", "DataView" }, data)
+  end
+  if cb ~= nil and type(cb) ~= "function" then
+    throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
+  end
+  if enc ~= nil and t == "string" then
+    data = require("uvnet.encoding").encode(data, enc)
+  end
+  local len = chunksize(data)
+  local err
+  if self._ending then
+    err = make("ERR_STREAM_WRITE_AFTER_END")
+  elseif self.destroyed then
+    err = make("ERR_STREAM_DESTROYED", "write")
+  elseif self._writeAfterFIN then
+    err = errors.new("Error", "EPIPE",
+      "This socket has been ended by the other party")
+  end
+  if err then
+    if cb then nextTick(cb, err) end
+    self:destroy(err)
+    return false
+  end
+  local wlen = (self._wlen or 0) + len
+  setwlen(self, wlen)
+  local ret = wlen < self.writableHighWaterMark
+  if not ret then self._needDrain = true end
+  self.bytesWritten = self.bytesWritten + len
+  self._pendingcb = self._pendingcb + 1
+  if self.connecting or self._corked > 0 or self._wbuf then
+    local buf = self._wbuf
+    if buf == nil then
+      buf = {}
+      self._wbuf = buf
+    end
+    buf[#buf + 1] = { data, len, cb }
+  elseif self._handle == nil then
+    setwlen(self, wlen - len)
+    nextTick(onwriteerror_nt, self, make("ERR_SOCKET_CLOSED"), cb)
+    return false
+  else
+    dowrite(self, data, len, cb)
+  end
+  return ret
+end
+
+--- cork(): holds writes until uncork().
+function Socket:cork()
+  self._corked = self._corked + 1
+end
+
+--- uncork(): writes what cork() held, as one vectored write.
+function Socket:uncork()
+  if self._corked > 0 then
+    self._corked = self._corked - 1
+    if self._corked == 0 then clearbuffer(self) end
+  end
+end
+
+--- finish([data[, encoding]][, callback]): Node's end().  Half-closes the
+-- socket once the queued writes are out; `socket["end"]` is the same.
+function Socket:finish(data, enc, cb)
+  if type(data) == "function" then
+    cb, data, enc = data, nil, nil
+  elseif type(enc) == "function" then
+    cb, enc = enc, nil
+  end
+  if cb ~= nil and type(cb) ~= "function" then
+    throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
+  end
+  if data ~= nil then self:write(data, enc) end
+  if self._corked > 0 then
+    self._corked = 1
+    self:uncork()
+  end
+  local err
+  if not self._errored and not self._ending then
+    self._ending = true
+    self.writable = false
+    self.writableEnded = true
+    setstate(self)
+    finishmaybe(self, true)
+  elseif self.writableFinished then
+    err = make("ERR_STREAM_ALREADY_FINISHED", "end")
+  elseif self.destroyed then
+    err = make("ERR_STREAM_DESTROYED", "end")
+  end
+  if cb then
+    if err then
+      nextTick(cb, err)
+    elseif self.writableFinished then
+      nextTick(cb)
+    else
+      local cbs = self._onfinished
+      if cbs == nil then
+        cbs = {}
+        self._onfinished = cbs
+      end
+      cbs[#cbs + 1] = cb
+    end
+  end
+  return self
+end
+Socket["end"] = Socket.finish
+
+-- Destruction ---------------------------------------------------------------
+
+local function emiterror_nt(self, err)
+  if self._errorEmitted then return end
+  self._errorEmitted = true
+  self:emit("error", err)
+end
+
+local function emitclose_nt(self)
+  if self._closeEmitted then return end
+  self._closeEmitted = true
+  self:emit("close")
+end
+
+-- Writes still buffered when the socket is destroyed fail with the error,
+-- or ERR_STREAM_DESTROYED, and end()'s callbacks likewise.
+local function errorbuffer(self)
+  local buf = self._wbuf
+  self._wbuf = nil
+  if buf then
+    for _, w in ipairs(buf) do
+      setwlen(self, self._wlen - w[2])
+      self._pendingcb = self._pendingcb - 1
+      if w[3] then w[3](self._errored or make("ERR_STREAM_DESTROYED", "write")) end
+    end
+  end
+  local cbs = self._onfinished
+  self._onfinished = nil
+  if cbs then
+    for i = 1, #cbs do
+      cbs[i](self._errored or make("ERR_STREAM_DESTROYED", "end"))
+    end
+  end
+end
+
+--- destroy([err]): closes the socket now; 'error' (if err) and then
+-- 'close' follow from the loop.
+function Socket:destroy(err)
+  if self.destroyed then return self end
+  if (self._wbuf or self._onfinished) then nextTick(errorbuffer, self) end
+  self.destroyed = true
+  if err ~= nil then self._errored = err end
+  self.readable = false
+  self.writable = false
+  self.connecting = false
+  if self._timer then
+    timers.clearTimeout(self._timer)
+    self._timer = nil
+  end
+  local h = self._handle
+  if h then
+    self._closeHadError = err ~= nil
+    self._reading = false
+    self._handle = nil
+    if self._resetAndClose then
+      self._resetAndClose = nil
+      local ok, _, code = h:reset()
+      if not ok then
+        h:close()
+        nextTick(emiterror_nt, self, errors.errno(code, "reset"))
+      end
+    else
+      h:close()
+    end
+  else
+    nextTick(emitclose_nt, self)
+  end
+  setstate(self)
+  if err ~= nil then nextTick(emiterror_nt, self, err) end
+  local server = self._server
+  if server then
+    server._connections = server._connections - 1
+    server:_emitCloseIfDrained()
+  end
+  return self
+end
+
+-- Called by the core when a handle has closed.
+local function onclose(owner)
+  local f = owner._onclose
+  if f then f(owner) end
+end
+core.sethandler("close", onclose)
+
+function Socket:_onclose()
+  if self._closeEmitted then return end
+  self._closeEmitted = true
+  self:emit("close", self._closeHadError)
+end
+
+--- destroySoon(): end() and destroy once the writes are out.
+function Socket:destroySoon()
+  if self.writable then self:finish() end
+  if self.writableFinished then
+    self:destroy()
+  else
+    self:once("finish", function() self:destroy() end)
+  end
+end
+
+--- resetAndDestroy(): closes a TCP socket with RST.
+function Socket:resetAndDestroy()
+  if self._handle then
+    if self._isPipe then
+      self:destroy(make("ERR_INVALID_HANDLE_TYPE"))
+      return self
+    end
+    if self.connecting then
+      self:once("connect", function() self:resetAndDestroy() end)
+      return self
+    end
+    self._resetAndClose = true
+    self:destroy()
+  else
+    self:destroy(make("ERR_SOCKET_CLOSED"))
+  end
+  return self
+end
+
+-- Idle timeout --------------------------------------------------------------
+
+local function ontimeout(self)
+  self:emit("timeout")
+end
+
+idle_refresh = function(self)
+  self._timer:refresh()
+end
+
+--- setTimeout(ms[, callback]): emits 'timeout' after ms of inactivity; 0
+-- turns it off.  The socket stays open.
+function Socket:setTimeout(ms, cb)
+  self.timeout = ms
+  ms = validate.number(ms, "msecs", 0)
+  if ms > 2147483647 then
+    EventEmitter.warn("TimeoutOverflowWarning", errors.jsnumber(ms)
+      .. " does not fit into a 32-bit signed integer."
+      .. "\nTimer duration was truncated to 2147483647.")
+    ms = 2147483647
+  end
+  if self._timer then
+    timers.clearTimeout(self._timer)
+    self._timer = nil
+  end
+  if ms == 0 then
+    if cb ~= nil then
+      validate.func(cb, "callback")
+      self:removeListener("timeout", cb)
+    end
+  else
+    self._timer = timers.setTimeout(ontimeout, ms, self):unref()
+    if cb ~= nil then
+      validate.func(cb, "callback")
+      self:once("timeout", cb)
+    end
+  end
+  return self
+end
+
+-- Connecting ----------------------------------------------------------------
+
+local function addresses(self)
+  local h = self._handle
+  if h == nil then return end
+  if self._isPipe then
+    return
+  end
+  local a, p, f = h:peername()
+  if a then
+    self.remoteAddress, self.remotePort, self.remoteFamily = a, p, f
+  end
+  a, p, f = h:sockname()
+  if a then
+    self.localAddress, self.localPort, self.localFamily = a, p, f
+  end
+end
+Socket._addresses = addresses
+
+-- Called by the core when a connect request completes.
+local function onconnect(self, status)
+  if self.destroyed then return end
+  self.connecting = false
+  if status == 0 then
+    addresses(self)
+    setstate(self)
+    if self._timer then idle_refresh(self) end
+    if self._noDelay then self._handle:nodelay(true) end
+    if self._keepAlive then
+      self._handle:keepalive(true, self._keepAliveInitialDelay or 0)
+    end
+    self:emit("connect")
+    self:emit("ready")
+    clearbuffer(self)
+    if self.readableFlowing ~= false and not self.destroyed then
+      readmore(self)
+    end
+  else
+    local req = self._connectReq or {}
+    local ex = errors.hostport(status, "connect", req.address, req.port)
+    self:emit("connectionAttemptFailed", req.address, req.port,
+      req.family, ex)
+    self:destroy(ex)
+  end
+end
+core.sethandler("connect", onconnect)
+
+-- Starts the connection on the handle; errors destroy the socket.
+local function internalconnect(self, address, port, family)
+  if not self.connecting or self.destroyed then return end
+  local h = self._handle
+  local ok, code, _
+  if self._isPipe then
+    ok, _, code = h:connect(address)
+    if ok == "sync" then
+      nextTick(onconnect, self, 0)
+      return
+    end
+    if not ok then
+      return self:destroy(errors.uv(code, "connect", address))
+    end
+    return
+  end
+  self._connectReq = { address = address, port = port, family = family }
+  ok, _, code = h:connect(address, port)
+  if not ok then
+    self:destroy(errors.hostport(code, "connect", address, port))
+  end
+end
+Socket._internalconnect = internalconnect
+
+-- Resets a destroyed socket's state so it can connect again.
+local function undestroy(self)
+  for _, k in ipairs({ "destroyed", "readable", "writable", "_errored",
+      "_errorEmitted", "_closeEmitted", "_ending", "writableEnded",
+      "writableFinished", "_finalCalled", "_prefinished", "_eof",
+      "_endEmitted", "_endScheduled", "readableEnded", "_onfinished",
+      "_wbuf", "_rbuf", "_closeHadError" }) do
+    self[k] = nil
+  end
+  self._pendingcb = nil
+  self._rlen = nil
+  self.readableLength = nil
+  setwlen(self, 0)
+end
+
+--- connect(options[, listener]), connect(port[, host][, listener]),
+-- connect(path[, listener])
+function Socket:connect(...)
+  local options, cb = require("uvnet.args").connect(...)
+  if self.destroyed then undestroy(self) end
+  if self._handle and not self.connecting and not self.destroyed then
+    -- Already connected: Node throws nothing and reconnects nothing.
+    if cb then self:once("connect", cb) end
+    return self
+  end
+  if options.port == nil and options.path == nil then
+    throw("ERR_MISSING_ARGS", { "options", "port", "path" })
+  end
+  if cb then self:once("connect", cb) end
+  local path = options.path
+  if path ~= nil then
+    validate.string(path, "options.path")
+    self._isPipe = true
+    self._handle = core.pipe(self)
+    self.connecting = true
+    setstate(self)
+    internalconnect(self, path)
+    return self
+  end
+  return require("uvnet.dns").lookupandconnect(self, options)
+end
+
+-- Attaches an accepted or adopted handle to a new socket.
+function Socket._adopt(self, handle, ispipe)
+  self._handle = handle
+  self._isPipe = ispipe or nil
+  setstate(self)
+  if not ispipe then addresses(self) end
+end
+
+--- Creates a socket: net.Socket([options]).
+function Socket.new(options)
+  local self = setmetatable({}, Socket)
+  if options ~= nil then
+    validate.object(options, "options")
+    local ah = options.allowHalfOpen
+    if ah then self.allowHalfOpen = true end
+    if options.readable == false then self._readableOff = true end
+    if options.writable == false then self._writableOff = true end
+    local hwm = options.highWaterMark
+    if hwm ~= nil then
+      hwm = validate.integer(hwm, "options.highWaterMark", 0)
+      self.readableHighWaterMark = hwm
+      self.writableHighWaterMark = hwm
+    end
+    if options.noDelay then self._noDelay = true end
+    if options.keepAlive then
+      self._keepAlive = true
+      self._keepAliveInitialDelay = options.keepAliveInitialDelay
+    end
+    if options.fd ~= nil then
+      require("uvnet.args").adoptfd(self, options.fd)
+    end
+  end
+  return self
+end
+
+setmetatable(Socket, { __index = EventEmitter, __call = function(_, options)
+  return Socket.new(options)
+end })
+
+--- Starts reading an accepted socket at once, as Node does.
+function Socket._startreading(self, paused)
+  if paused then
+    self.readableFlowing = false
+  else
+    readmore(self)
+  end
+end
+
+-- Address and options --------------------------------------------------------
+
+--- address(): { port, family, address } of the local end.
+function Socket:address()
+  local h = self._handle
+  if h == nil then return {} end
+  if self._isPipe then
+    local name = h:sockname()
+    return name or {}
+  end
+  local a, p, f = h:sockname()
+  if not a then return {} end
+  return { address = a, family = f, port = p }
+end
+
+--- setNoDelay([noDelay]): Nagle off (true, the default) or on.
+function Socket:setNoDelay(on)
+  if on == nil then on = true end
+  self._noDelay = on and true or nil
+  local h = self._handle
+  if h and not self._isPipe and not self.connecting then h:nodelay(on and true) end
+  return self
+end
+
+--- setKeepAlive([enable][, initialDelay]): initialDelay in ms.
+function Socket:setKeepAlive(on, delay)
+  on = on and true or false
+  delay = delay or 0
+  local secs = validate.whole(delay // 1000)
+  self._keepAlive = on or nil
+  self._keepAliveInitialDelay = secs
+  local h = self._handle
+  if h and not self._isPipe and not self.connecting then h:keepalive(on, secs) end
+  return self
+end
+
+function Socket:ref()
+  local h = self._handle
+  if h then h:ref() else self._unrefed = nil end
+  return self
+end
+
+function Socket:unref()
+  local h = self._handle
+  if h then h:unref() else self._unrefed = true end
+  return self
+end
+
+--- pipe(dest[, {["end"] = bool}]): sends everything read to dest, pausing
+-- when dest is full and resuming on its 'drain'; ends dest at 'end'.
+function Socket:pipe(dest, opts)
+  local src = self
+  local doend = not (type(opts) == "table" and opts["end"] == false)
+  local function ondata(chunk)
+    if dest:write(chunk) == false then src:pause() end
+  end
+  local function ondrain()
+    if src.readableFlowing == false then src:resume() end
+  end
+  local function onend()
+    if doend then dest:finish() end
+  end
+  local cleanup
+  local function onclose() cleanup() end
+  cleanup = function()
+    src:removeListener("data", ondata)
+    dest:removeListener("drain", ondrain)
+    src:removeListener("end", onend)
+    src:removeListener("close", onclose)
+  end
+  src:on("data", ondata)
+  dest:on("drain", ondrain)
+  src:on("end", onend)
+  src:on("close", onclose)
+  dest:emit("pipe", src)
+  src:resume()
+  return dest
+end
+
+--- Lua's to-be-closed variables stand for Symbol.asyncDispose.
+function Socket:__close()
+  self:destroy()
+end
+
+return Socket
