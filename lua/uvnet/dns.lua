@@ -16,9 +16,7 @@ local EAI_NODATA = core.errno.EAI_NODATA
 local EAI_NONAME = core.errno.EAI_NONAME
 local EAI_MEMORY = core.errno.EAI_MEMORY
 
-local function isip(s)
-  return require("uvnet.ip").isIP(s)
-end
+local isip = core.ipfamily
 
 --- Node's dnsException for a getaddrinfo status.
 function M.exception(status, hostname)

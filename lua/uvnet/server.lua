@@ -21,9 +21,7 @@ Server.__name = "Server"
 Server.listening = false
 Server._connections = 0
 
-local function isip(s)
-  return require("uvnet.ip").isIP(s)
-end
+local isip = core.ipfamily
 
 --- Creates a server: net.Server([options][, connectionListener]).
 function Server.new(options, listener)

@@ -13,7 +13,7 @@ local validate = require("uvnet.validate")
 local type, select, setmetatable, getmetatable = type, select, setmetatable,
   getmetatable
 local unpack, pack = table.unpack, table.pack
-local tointeger, floor = math.tointeger, math.floor
+local tointeger, ceil = math.tointeger, math.ceil
 local newtimer, tickpending, setimmediates = core.timer, core.tickpending,
   core.setimmediates
 local throw = errors.throw
@@ -44,7 +44,9 @@ local function delay(after)
     end
     n = 1
   end
-  return tointeger(floor(n)) or 1
+  -- Node compares whole-millisecond loop times with the delay, so a
+  -- fraction of a millisecond counts as a whole one.
+  return tointeger(ceil(n)) or 1
 end
 M.delay = delay
 

@@ -1,6 +1,0 @@
-describe("smoke", function()
-  it("loads the core", function()
-    local core = require("uvnet.core")
-    assert.is_function(core.run)
-  end)
-end)
