@@ -17,12 +17,12 @@
 
 #define CTX_MT "uvnet.context"
 
-static const char ctx_key = 'c';   /* registry: the context userdata */
+static const char ctx_key = 'c'; /* registry: the context userdata */
 static const char error_key = 'e'; /* registry: the error to raise */
 
 static const char *const handler_names[UVN_EV_MAX + 1] = {
-  "read", "write", "connect", "shutdown", "connection",
-  "close", "timer", "immediate", "tick", NULL
+  "read",  "write",     "connect", "shutdown", "connection", "close",
+  "timer", "immediate", "tick",    "signal",   NULL
 };
 
 uvn_ctx *uvn_getctx(lua_State *L) {
@@ -185,9 +185,8 @@ static int c_sethandler(lua_State *L) {
  */
 static int c_run(lua_State *L) {
   static const char *const modes[] = { "default", "once", "nowait", NULL };
-  static const uv_run_mode uvmodes[] = {
-    UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT
-  };
+  static const uv_run_mode uvmodes[] = { UV_RUN_DEFAULT, UV_RUN_ONCE,
+                                         UV_RUN_NOWAIT };
   uvn_ctx *ctx = uvn_getctx(L);
   int mode = luaL_checkoption(L, 1, "default", modes);
   lua_State *saved = ctx->L;
@@ -348,21 +347,19 @@ static uvn_ctx *newctx(lua_State *L) {
   return ctx;
 }
 
-static const luaL_Reg ctx_funcs[] = {
-  { "run", c_run },
-  { "stop", c_stop },
-  { "alive", c_alive },
-  { "now", c_now },
-  { "updatetime", c_updatetime },
-  { "hrtime", c_hrtime },
-  { "getpid", c_getpid },
-  { "sethandler", c_sethandler },
-  { "tickpending", c_tickpending },
-  { "setimmediates", c_setimmediates },
-  { "openhandles", c_openhandles },
-  { "closeall", c_closeall },
-  { NULL, NULL }
-};
+static const luaL_Reg ctx_funcs[] = { { "run", c_run },
+                                      { "stop", c_stop },
+                                      { "alive", c_alive },
+                                      { "now", c_now },
+                                      { "updatetime", c_updatetime },
+                                      { "hrtime", c_hrtime },
+                                      { "getpid", c_getpid },
+                                      { "sethandler", c_sethandler },
+                                      { "tickpending", c_tickpending },
+                                      { "setimmediates", c_setimmediates },
+                                      { "openhandles", c_openhandles },
+                                      { "closeall", c_closeall },
+                                      { NULL, NULL } };
 
 UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {
   /* A peer that goes away mid-write must give EPIPE, not kill the process:
@@ -380,6 +377,7 @@ UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {
   uvn_open_tcp(L);
   uvn_open_pipe(L);
   uvn_open_timer(L);
+  uvn_open_signal(L);
   uvn_open_cidr(L);
   uvn_open_dns(L);
   lua_pushinteger(L, UVN_READBUF_SIZE);

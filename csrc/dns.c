@@ -14,7 +14,7 @@
 typedef struct lookup_req {
   uv_getaddrinfo_t req;
   uvn_ctx *ctx;
-  int cb;  /* registry reference to the Lua callback */
+  int cb; /* registry reference to the Lua callback */
 } lookup_req;
 
 /* Runs protected: builds the result table and calls the callback. */
@@ -55,8 +55,7 @@ static int deliver(lua_State *L) {
   return 0;
 }
 
-static void on_lookup(uv_getaddrinfo_t *req, int status,
-                      struct addrinfo *res) {
+static void on_lookup(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   lookup_req *lr = (lookup_req *) req;
   uvn_ctx *ctx = lr->ctx;
   if (!ctx->closing) {
@@ -104,10 +103,8 @@ static int c_getaddrinfo(lua_State *L) {
   return uvn_pushstatus(L, rc);
 }
 
-static const luaL_Reg dns_funcs[] = {
-  { "getaddrinfo", c_getaddrinfo },
-  { NULL, NULL }
-};
+static const luaL_Reg dns_funcs[] = { { "getaddrinfo", c_getaddrinfo },
+                                      { NULL, NULL } };
 
 void uvn_open_dns(lua_State *L) {
   uvn_setfuncs(L, dns_funcs);

@@ -20,18 +20,16 @@ static int c_strerror(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg error_funcs[] = {
-  { "errname", c_errname },
-  { "strerror", c_strerror },
-  { NULL, NULL }
-};
+static const luaL_Reg error_funcs[] = { { "errname", c_errname },
+                                        { "strerror", c_strerror },
+                                        { NULL, NULL } };
 
 /* Adds the functions and core.errno, a table from name to code. */
 void uvn_open_errors(lua_State *L) {
   uvn_setfuncs(L, error_funcs);
   lua_newtable(L);
-#define XX(name, msg)              \
-  lua_pushinteger(L, UV_##name);   \
+#define XX(name, msg)                                                          \
+  lua_pushinteger(L, UV_##name);                                               \
   lua_setfield(L, -2, #name);
   UV_ERRNO_MAP(XX)
 #undef XX

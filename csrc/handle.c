@@ -33,8 +33,8 @@ static void unlink_handle(uvn_ctx *ctx, uvn_handle *h) {
 }
 
 /* One metatable a kind; each holds the common methods and its own. */
-static const char *const kind_mt[] = { "uvnet.tcp", "uvnet.pipe",
-                                       "uvnet.timer" };
+static const char *const kind_mt[] = { "uvnet.tcp", "uvnet.pipe", "uvnet.timer",
+                                       "uvnet.signal" };
 
 /* Creates an empty box at the top of the stack, with one user value that
  * holds the Lua owner of the handle. */
@@ -244,17 +244,15 @@ static int box_tostring(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg box_methods[] = {
-  { "close", box_close },
-  { "reset", box_reset },
-  { "isopen", box_isopen },
-  { "ref", box_ref },
-  { "unref", box_unref },
-  { "hasref", box_hasref },
-  { "isactive", box_isactive },
-  { "fileno", box_fileno },
-  { NULL, NULL }
-};
+static const luaL_Reg box_methods[] = { { "close", box_close },
+                                        { "reset", box_reset },
+                                        { "isopen", box_isopen },
+                                        { "ref", box_ref },
+                                        { "unref", box_unref },
+                                        { "hasref", box_hasref },
+                                        { "isactive", box_isactive },
+                                        { "fileno", box_fileno },
+                                        { NULL, NULL } };
 
 /* core.guesshandle(fd): 'TCP', 'PIPE', 'TTY', 'UDP', 'FILE' or
  * 'UNKNOWN', as Node's guessHandleType names them. */
@@ -284,10 +282,8 @@ static int c_guesshandle(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg handle_funcs[] = {
-  { "guesshandle", c_guesshandle },
-  { NULL, NULL }
-};
+static const luaL_Reg handle_funcs[] = { { "guesshandle", c_guesshandle },
+                                         { NULL, NULL } };
 
 /* Adds methods to the __index table of one kind's metatable. */
 void uvn_addmethods(lua_State *L, int kind, const luaL_Reg *l) {

@@ -169,20 +169,13 @@ static int p_created(lua_State *L) {
 }
 
 static const luaL_Reg pipe_methods[] = {
-  { "bind", p_bind },
-  { "connect", p_connect },
-  { "chmod", p_chmod },
-  { "open", p_open },
-  { "sockname", p_sockname },
-  { "peername", p_peername },
-  { "created", p_created },
-  { NULL, NULL }
+  { "bind", p_bind },         { "connect", p_connect },
+  { "chmod", p_chmod },       { "open", p_open },
+  { "sockname", p_sockname }, { "peername", p_peername },
+  { "created", p_created },   { NULL, NULL }
 };
 
-static const luaL_Reg pipe_funcs[] = {
-  { "pipe", c_pipe },
-  { NULL, NULL }
-};
+static const luaL_Reg pipe_funcs[] = { { "pipe", c_pipe }, { NULL, NULL } };
 
 void uvn_open_pipe(lua_State *L) {
   uvn_addmethods(L, UVN_PIPE, pipe_methods);

@@ -231,8 +231,8 @@ static int s_write(lua_State *L) {
 /* h:writequeuesize(): bytes libuv still holds. */
 static int s_writequeuesize(lua_State *L) {
   uvn_handle *h = uvn_checkstream(L, 1);
-  lua_pushinteger(L, (lua_Integer) uv_stream_get_write_queue_size(
-                         &h->u.stream));
+  lua_pushinteger(L,
+                  (lua_Integer) uv_stream_get_write_queue_size(&h->u.stream));
   return 1;
 }
 
@@ -340,19 +340,18 @@ static int s_iswritable(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg stream_methods[] = {
-  { "readstart", s_readstart },
-  { "readstop", s_readstop },
-  { "setreadbuf", s_setreadbuf },
-  { "write", s_write },
-  { "writequeuesize", s_writequeuesize },
-  { "shutdown", s_shutdown },
-  { "listen", s_listen },
-  { "accept", s_accept },
-  { "isreadable", s_isreadable },
-  { "iswritable", s_iswritable },
-  { NULL, NULL }
-};
+static const luaL_Reg stream_methods[] = { { "readstart", s_readstart },
+                                           { "readstop", s_readstop },
+                                           { "setreadbuf", s_setreadbuf },
+                                           { "write", s_write },
+                                           { "writequeuesize",
+                                             s_writequeuesize },
+                                           { "shutdown", s_shutdown },
+                                           { "listen", s_listen },
+                                           { "accept", s_accept },
+                                           { "isreadable", s_isreadable },
+                                           { "iswritable", s_iswritable },
+                                           { NULL, NULL } };
 
 void uvn_open_stream(lua_State *L) {
   uvn_addmethods(L, UVN_TCP, stream_methods);

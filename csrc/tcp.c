@@ -101,8 +101,7 @@ static int t_connect(lua_State *L) {
   req = (uv_connect_t *) malloc(sizeof(*req));
   if (req == NULL)
     return luaL_error(L, "uvnet: not enough memory");
-  rc = uv_tcp_connect(req, &h->u.tcp, (struct sockaddr *) &ss,
-                      uvn_on_connect);
+  rc = uv_tcp_connect(req, &h->u.tcp, (struct sockaddr *) &ss, uvn_on_connect);
   if (rc < 0)
     free(req);
   return uvn_pushstatus(L, rc);
@@ -160,17 +159,15 @@ static int t_reuseport(lua_State *L) {
   return uvn_pushstatus(L, rc);
 }
 
-static const luaL_Reg tcp_methods[] = {
-  { "bind", t_bind },
-  { "connect", t_connect },
-  { "nodelay", t_nodelay },
-  { "keepalive", t_keepalive },
-  { "sockname", t_sockname },
-  { "peername", t_peername },
-  { "open", t_open },
-  { "reuseport", t_reuseport },
-  { NULL, NULL }
-};
+static const luaL_Reg tcp_methods[] = { { "bind", t_bind },
+                                        { "connect", t_connect },
+                                        { "nodelay", t_nodelay },
+                                        { "keepalive", t_keepalive },
+                                        { "sockname", t_sockname },
+                                        { "peername", t_peername },
+                                        { "open", t_open },
+                                        { "reuseport", t_reuseport },
+                                        { NULL, NULL } };
 
 /* core.ipfamily(s): 4 or 6 for an IP literal (IPv6 zone ids allowed), 0
  * otherwise; tells the socket layer when a host needs no lookup. */
@@ -189,11 +186,9 @@ static int c_ipfamily(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg tcp_funcs[] = {
-  { "tcp", c_tcp },
-  { "ipfamily", c_ipfamily },
-  { NULL, NULL }
-};
+static const luaL_Reg tcp_funcs[] = { { "tcp", c_tcp },
+                                      { "ipfamily", c_ipfamily },
+                                      { NULL, NULL } };
 
 void uvn_open_tcp(lua_State *L) {
   uvn_addmethods(L, UVN_TCP, tcp_methods);

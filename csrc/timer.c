@@ -41,9 +41,9 @@ static int t_start(lua_State *L) {
     timeout = 0;
   if (repeat < 0)
     repeat = 0;
-  return uvn_pushstatus(L, uv_timer_start(&h->u.timer, on_timer,
-                                          (uint64_t) timeout,
-                                          (uint64_t) repeat));
+  return uvn_pushstatus(L,
+                        uv_timer_start(&h->u.timer, on_timer,
+                                       (uint64_t) timeout, (uint64_t) repeat));
 }
 
 static int t_stop(lua_State *L) {
@@ -52,16 +52,11 @@ static int t_stop(lua_State *L) {
   return 0;
 }
 
-static const luaL_Reg timer_methods[] = {
-  { "start", t_start },
-  { "stop", t_stop },
-  { NULL, NULL }
-};
+static const luaL_Reg timer_methods[] = { { "start", t_start },
+                                          { "stop", t_stop },
+                                          { NULL, NULL } };
 
-static const luaL_Reg timer_funcs[] = {
-  { "timer", c_timer },
-  { NULL, NULL }
-};
+static const luaL_Reg timer_funcs[] = { { "timer", c_timer }, { NULL, NULL } };
 
 void uvn_open_timer(lua_State *L) {
   uvn_addmethods(L, UVN_TIMER, timer_methods);

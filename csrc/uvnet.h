@@ -4,9 +4,9 @@
  * The core is split by concern: context.c owns the per-state context and
  * the loop, handle.c the lifetime of libuv handles, stream.c reading and
  * writing, tcp.c and pipe.c the two stream kinds, timer.c timers and the
- * immediate queue, dns.c name lookups, errors.c libuv error names and
- * cidr.c IP address parsing and matching.  Only luaopen_uvnet_core is
- * exported from the shared object.
+ * immediate queue, signal.c signal watchers, dns.c name lookups, errors.c libuv
+ * error names and cidr.c IP address parsing and matching.  Only
+ * luaopen_uvnet_core is exported from the shared object.
  */
 #ifndef UVNET_H
 #define UVNET_H
@@ -29,28 +29,29 @@
  * handle.
  */
 enum uvn_event {
-  UVN_EV_READ,       /* owner, nread or error code, data string or nil */
-  UVN_EV_WRITE,      /* owner, status */
-  UVN_EV_CONNECT,    /* owner, status */
-  UVN_EV_SHUTDOWN,   /* owner, status */
+  UVN_EV_READ, /* owner, nread or error code, data string or nil */
+  UVN_EV_WRITE, /* owner, status */
+  UVN_EV_CONNECT, /* owner, status */
+  UVN_EV_SHUTDOWN, /* owner, status */
   UVN_EV_CONNECTION, /* owner, status */
-  UVN_EV_CLOSE,      /* owner */
-  UVN_EV_TIMER,      /* owner */
-  UVN_EV_IMMEDIATE,  /* (no owner) runs the queue of immediates */
-  UVN_EV_TICK,       /* (no owner) drains the nextTick queue */
+  UVN_EV_CLOSE, /* owner */
+  UVN_EV_TIMER, /* owner */
+  UVN_EV_IMMEDIATE, /* (no owner) runs the queue of immediates */
+  UVN_EV_TICK, /* (no owner) drains the nextTick queue */
+  UVN_EV_SIGNAL, /* owner, signal number */
   UVN_EV_MAX
 };
 
 /* Kinds of handle the core creates. */
-enum uvn_kind { UVN_TCP, UVN_PIPE, UVN_TIMER };
+enum uvn_kind { UVN_TCP, UVN_PIPE, UVN_TIMER, UVN_SIGNAL };
 
 /* Flags of a handle. */
-#define UVN_F_CLOSING 0x01u  /* uv_close has been called */
-#define UVN_F_ORPHAN 0x02u   /* the Lua side is gone: never call Lua */
-#define UVN_F_READING 0x04u  /* uv_read_start is in effect */
-#define UVN_F_USERBUF 0x08u  /* reads land in the onread buffer */
-#define UVN_F_SERVER 0x10u   /* listen() succeeded */
-#define UVN_F_CREATED 0x20u  /* a pipe server created its path */
+#define UVN_F_CLOSING 0x01u /* uv_close has been called */
+#define UVN_F_ORPHAN 0x02u /* the Lua side is gone: never call Lua */
+#define UVN_F_READING 0x04u /* uv_read_start is in effect */
+#define UVN_F_USERBUF 0x08u /* reads land in the onread buffer */
+#define UVN_F_SERVER 0x10u /* listen() succeeded */
+#define UVN_F_CREATED 0x20u /* a pipe server created its path */
 
 typedef struct uvn_ctx uvn_ctx;
 typedef struct uvn_handle uvn_handle;
@@ -67,32 +68,32 @@ typedef struct uvn_box {
 /* The per-state context.  It lives in a userdata kept in the registry. */
 struct uvn_ctx {
   uv_loop_t loop;
-  lua_State *L;          /* the thread callbacks run on */
+  lua_State *L; /* the thread callbacks run on */
   int handlers[UVN_EV_MAX]; /* registry references to the Lua handlers */
-  int running;           /* inside uv_run */
-  int closing;           /* lua_close is tearing the state down */
-  int has_error;         /* an error is waiting for net.run() to raise */
-  int tick_pending;      /* the Lua nextTick queue is not empty */
-  int in_tick;           /* the nextTick queue is being drained */
-  int immediates;        /* immediates are waiting to run */
-  int immediates_ref;    /* ... and keep the loop alive */
-  char *readbuf;         /* one shared read buffer, UVN_READBUF_SIZE bytes */
-  int readbuf_busy;      /* handed to libuv and not yet given back */
-  uv_check_t check;      /* runs immediates after polling */
-  uv_idle_t idle;        /* keeps the poll from blocking while they wait */
-  uvn_handle *handles;   /* every handle not yet freed */
+  int running; /* inside uv_run */
+  int closing; /* lua_close is tearing the state down */
+  int has_error; /* an error is waiting for net.run() to raise */
+  int tick_pending; /* the Lua nextTick queue is not empty */
+  int in_tick; /* the nextTick queue is being drained */
+  int immediates; /* immediates are waiting to run */
+  int immediates_ref; /* ... and keep the loop alive */
+  char *readbuf; /* one shared read buffer, UVN_READBUF_SIZE bytes */
+  int readbuf_busy; /* handed to libuv and not yet given back */
+  uv_check_t check; /* runs immediates after polling */
+  uv_idle_t idle; /* keeps the poll from blocking while they wait */
+  uvn_handle *handles; /* every handle not yet freed */
 };
 
 struct uvn_handle {
   uvn_ctx *ctx;
-  uvn_box *box;          /* NULL once the Lua side let go */
-  int self_ref;          /* anchors the box while the handle is open */
+  uvn_box *box; /* NULL once the Lua side let go */
+  int self_ref; /* anchors the box while the handle is open */
   int kind;
   unsigned flags;
   unsigned pending_writes; /* write requests libuv has not completed */
-  char *userbuf;         /* the onread buffer, when UVN_F_USERBUF */
+  char *userbuf; /* the onread buffer, when UVN_F_USERBUF */
   size_t userbuf_len;
-  uvn_handle *next;      /* list of the context's handles */
+  uvn_handle *next; /* list of the context's handles */
   uvn_handle *prev;
   union {
     uv_handle_t handle;
@@ -100,6 +101,7 @@ struct uvn_handle {
     uv_tcp_t tcp;
     uv_pipe_t pipe;
     uv_timer_t timer;
+    uv_signal_t signal;
   } u;
 };
 
@@ -134,6 +136,7 @@ void uvn_on_connect(uv_connect_t *req, int status);
 void uvn_open_tcp(lua_State *L);
 void uvn_open_pipe(lua_State *L);
 void uvn_open_timer(lua_State *L);
+void uvn_open_signal(lua_State *L);
 void uvn_open_errors(lua_State *L);
 void uvn_open_cidr(lua_State *L);
 void uvn_open_dns(lua_State *L);

@@ -13,7 +13,7 @@ local M = {}
 local function ispipename(s)
   if type(s) ~= "string" then return false end
   local n = jstonumber(s)
-  return not (n >= 0)
+  return n ~= n or n < 0
 end
 M.ispipename = ispipename
 

@@ -55,4 +55,8 @@ net.setImmediate = timers.setImmediate
 net.clearImmediate = timers.clearImmediate
 net.nextTick = timers.nextTick
 
+--- onSignal(name, listener): watches a signal ('SIGINT', 'SIGTERM', ...);
+-- see uvnet.signal.
+net.onSignal = require("uvnet.signal").on
+
 return net

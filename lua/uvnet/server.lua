@@ -94,7 +94,7 @@ end
 local function setuplisten(self, address, port, family, backlog, flags)
   local h, code
   if address == nil then
-    h, code = serverhandle(self, "::", port, 6, flags)
+    h = serverhandle(self, "::", port, 6, flags)
     if h then
       address, family = "::", 6
     else
@@ -283,9 +283,6 @@ function Server:close(cb)
   end
   self:_emitCloseIfDrained()
   return self
-end
-
-function Server:_onclose()
 end
 
 --- address(): { address, family, port }, the path of a Unix socket, or nil.

@@ -1033,17 +1033,17 @@ function Socket:pipe(dest, opts)
     if doend then dest:finish() end
   end
   local cleanup
-  local function onclose() cleanup() end
+  local function onsrcclose() cleanup() end
   cleanup = function()
     src:removeListener("data", ondata)
     dest:removeListener("drain", ondrain)
     src:removeListener("end", onend)
-    src:removeListener("close", onclose)
+    src:removeListener("close", onsrcclose)
   end
   src:on("data", ondata)
   dest:on("drain", ondrain)
   src:on("end", onend)
-  src:on("close", onclose)
+  src:on("close", onsrcclose)
   dest:emit("pipe", src)
   src:resume()
   return dest
