@@ -53,7 +53,7 @@ describe("net (first slice)", function()
       "client: end", "client: close false", "server closed" }, trace)
   end)
 
-  it("gives the same trace as Node 22 for the echo exchange", function()
+  it("gives the same trace as Node 22 for the echo exchange #diff", function()
     local js = [[
       const net = require('net');
       const server = net.createServer(c => { c.on('data', d => c.write(d));

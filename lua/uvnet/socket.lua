@@ -25,6 +25,17 @@ local UV_ECANCELED = core.errno.ECANCELED
 
 local HWM = 65536
 
+-- Encodings are not in place yet: say so instead of failing obscurely.
+local function encoding()
+  local ok, mod = pcall(require, "uvnet.encoding")
+  if not ok then
+    error(errors.new("Error", "ERR_UVNET_NOT_IMPLEMENTED",
+      "encodings (setEncoding, write with an encoding) are not implemented "
+      .. "yet in uvnet"), 3)
+  end
+  return mod
+end
+
 local Socket = setmetatable({}, { __index = EventEmitter })
 Socket.__index = Socket
 Socket.__name = "Socket"
@@ -268,8 +279,7 @@ end
 
 --- setEncoding(encoding): 'data' gives decoded text from now on.
 function Socket:setEncoding(enc)
-  local encoding = require("uvnet.encoding")
-  self._decoder = encoding.decoder(enc)
+  self._decoder = encoding().decoder(enc)
   self.readableEncoding = self._decoder.encoding
   local buf = self._rbuf
   if buf then
@@ -551,7 +561,7 @@ function Socket:write(data, enc, cb)
     throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
   end
   if enc ~= nil and t == "string" then
-    data = require("uvnet.encoding").encode(data, enc)
+    data = encoding().encode(data, enc)
   end
   local len = chunksize(data)
   local err
