@@ -202,9 +202,6 @@ static int c_run(lua_State *L) {
     alive = uv_run(&ctx->loop, uvmodes[mode]);
   ctx->running = 0;
   ctx->L = saved;
-  /* Timers armed before the next run count from now, not from the last
-   * turn of the loop, as timers armed by a script count from start-up. */
-  uv_update_time(&ctx->loop);
   if (ctx->has_error) {
     ctx->has_error = 0;
     lua_rawgetp(L, LUA_REGISTRYINDEX, &error_key);

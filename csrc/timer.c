@@ -41,6 +41,10 @@ static int t_start(lua_State *L) {
     timeout = 0;
   if (repeat < 0)
     repeat = 0;
+  /* As Node reads the clock afresh when it arms a timer, a delay counts
+   * from now, not from the loop's last turn: time spent outside the loop
+   * (or blocking inside a callback) must not make a timer fall due early. */
+  uv_update_time(&h->ctx->loop);
   return uvn_pushstatus(L,
                         uv_timer_start(&h->u.timer, on_timer,
                                        (uint64_t) timeout, (uint64_t) repeat));
