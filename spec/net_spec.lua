@@ -96,6 +96,51 @@ describe("net (first slice)", function()
     assert.are.equal(expected, table.concat(out, "\n") .. "\n")
   end)
 
+  it("gives Node 22's trace when the server ends first #diff", function()
+    -- The client never writes: its end() must still complete.
+    local expected = node.run([[
+      const net = require('net');
+      const server = net.createServer(c => {
+        for (const e of ['end', 'finish', 'close'])
+          c.on(e, x => console.log('S ' + e + ' ' + x));
+        c.end('welcome');
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const c = net.connect(server.address().port, '127.0.0.1');
+        for (const e of ['connect', 'end', 'finish', 'close'])
+          c.on(e, x => console.log('C ' + e + ' ' + x));
+        c.on('data', d => console.log('data ' + d));
+        c.on('close', () => server.close());
+      });
+    ]])
+    local out = {}
+    local function log(...)
+      local parts = {}
+      for i = 1, select("#", ...) do
+        local v = select(i, ...)
+        parts[i] = v == nil and "undefined" or tostring(v)
+      end
+      out[#out + 1] = table.concat(parts, " ")
+    end
+    loop.run(function()
+      local server = net.createServer(function(c)
+        for _, e in ipairs({ "end", "finish", "close" }) do
+          c:on(e, function(x) log("S", e, x) end)
+        end
+        c:finish("welcome")
+      end)
+      server:listen(0, "127.0.0.1", function()
+        local c = net.connect(server:address().port, "127.0.0.1")
+        for _, e in ipairs({ "connect", "end", "finish", "close" }) do
+          c:on(e, function(x) log("C", e, x) end)
+        end
+        c:on("data", function(d) log("data", d) end)
+        c:on("close", function() server:close() end)
+      end)
+    end)
+    assert.are.equal(expected, table.concat(out, "\n") .. "\n")
+  end)
+
   it("echoes over a Unix socket and removes its path on close", function()
     local path, dir = tmpsock()
     loop.run(function(t)

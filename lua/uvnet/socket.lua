@@ -61,6 +61,7 @@ Socket.readableEnded = false
 Socket.readableFlowing = nil
 Socket._pendingcb = 0
 Socket._rlen = 0
+Socket._wlen = 0
 Socket._corked = 0
 
 -- Keeps readyState in step with connecting, readable and writable.
