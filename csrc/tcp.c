@@ -169,26 +169,7 @@ static const luaL_Reg tcp_methods[] = { { "bind", t_bind },
                                         { "reuseport", t_reuseport },
                                         { NULL, NULL } };
 
-/* core.ipfamily(s): 4 or 6 for an IP literal (IPv6 zone ids allowed), 0
- * otherwise; tells the socket layer when a host needs no lookup. */
-static int c_ipfamily(lua_State *L) {
-  unsigned char buf[sizeof(struct in6_addr)];
-  size_t len;
-  const char *s = lua_tolstring(L, 1, &len);
-  int family = 0;
-  if (s != NULL && lua_type(L, 1) == LUA_TSTRING && strlen(s) == len) {
-    if (uv_inet_pton(AF_INET, s, buf) == 0)
-      family = 4;
-    else if (uv_inet_pton(AF_INET6, s, buf) == 0)
-      family = 6;
-  }
-  lua_pushinteger(L, family);
-  return 1;
-}
-
-static const luaL_Reg tcp_funcs[] = { { "tcp", c_tcp },
-                                      { "ipfamily", c_ipfamily },
-                                      { NULL, NULL } };
+static const luaL_Reg tcp_funcs[] = { { "tcp", c_tcp }, { NULL, NULL } };
 
 void uvn_open_tcp(lua_State *L) {
   uvn_addmethods(L, UVN_TCP, tcp_methods);

@@ -16,7 +16,7 @@ local EAI_NODATA = core.errno.EAI_NODATA
 local EAI_NONAME = core.errno.EAI_NONAME
 local EAI_MEMORY = core.errno.EAI_MEMORY
 
-local isip = core.ipfamily
+local isip = require("uvnet.ip").isIP
 
 --- Node's dnsException for a getaddrinfo status.
 function M.exception(status, hostname)

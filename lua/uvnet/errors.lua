@@ -313,6 +313,7 @@ local messages = {
     return "Unsupported fd type: " .. tostring(t)
   end },
   ERR_INVALID_HANDLE_TYPE = { "TypeError", "This handle type cannot be sent" },
+  ERR_INVALID_ADDRESS = { "Error", "Invalid socket address" },
   ERR_INVALID_IP_ADDRESS = { "TypeError", function(ip)
     return "Invalid IP address: " .. tostring(ip)
   end },

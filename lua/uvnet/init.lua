@@ -8,6 +8,7 @@ local EventEmitter = require("uvnet.emitter")
 local Socket = require("uvnet.socket")
 local Server = require("uvnet.server")
 local args = require("uvnet.args")
+local ip = require("uvnet.ip")
 
 local net = {}
 
@@ -15,6 +16,11 @@ net.Socket = Socket
 net.Server = Server
 net.Stream = Socket
 net.EventEmitter = EventEmitter
+net.BlockList = require("uvnet.blocklist")
+net.SocketAddress = require("uvnet.socketaddress")
+net.isIP = ip.isIP
+net.isIPv4 = ip.isIPv4
+net.isIPv6 = ip.isIPv6
 
 --- createServer([options][, connectionListener])
 function net.createServer(options, listener)

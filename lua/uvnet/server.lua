@@ -21,7 +21,7 @@ Server.__name = "Server"
 Server.listening = false
 Server._connections = 0
 
-local isip = core.ipfamily
+local isip = require("uvnet.ip").isIP
 
 --- Creates a server: net.Server([options][, connectionListener]).
 function Server.new(options, listener)
@@ -50,7 +50,13 @@ function Server.new(options, listener)
     self.highWaterMark = validate.integer(options.highWaterMark,
       "options.highWaterMark", 0)
   end
-  if options.blockList ~= nil then self.blockList = options.blockList end
+  if options.blockList ~= nil then
+    if not require("uvnet.blocklist").isBlockList(options.blockList) then
+      throw("ERR_INVALID_ARG_TYPE", "options.blockList", "net.BlockList",
+        options.blockList)
+    end
+    self.blockList = options.blockList
+  end
   return self
 end
 
