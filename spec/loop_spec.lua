@@ -107,6 +107,32 @@ describe("net.run", function()
     assert.are.equal("exiting exit=0\n", out)
   end)
 
+  it("closes them cleanly under valgrind, with no Lua re-entered", function()
+    local script = [[
+      local net = require("uvnet")
+      local server = net.createServer(function(c)
+        c:on("data", function() end)
+        c:write(("y"):rep(1 << 20))
+      end)
+      server:listen(0, "127.0.0.1", function()
+        local c = net.connect(server:address().port, "127.0.0.1")
+        c:on("connect", function()
+          c:write(("x"):rep(1 << 20))
+          net.setImmediate(function() os.exit(0, true) end)
+        end)
+        -- Never called: the state closes first.
+        c:on("close", function() print("close ran") end)
+      end)
+      net.run()
+    ]]
+    local f = io.popen("valgrind -q --error-exitcode=99 --leak-check=full "
+      .. "--errors-for-leak-kinds=definite " .. LUA .. " -e '" .. PATHS
+      .. script:gsub("'", "'\\''") .. "' 2>&1; echo \"exit=$?\"")
+    local out = f:read("a")
+    f:close()
+    assert.are.equal("exit=0\n", out)
+  end)
+
   it("counts open handles for the spec helper", function()
     local referenced, all = core.openhandles()
     assert.are.equal(0, referenced)
