@@ -377,6 +377,7 @@ UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {
   uvn_open_signal(L);
   uvn_open_cidr(L);
   uvn_open_dns(L);
+  uvn_open_buffer(L);
   lua_pushinteger(L, UVN_READBUF_SIZE);
   lua_setfield(L, -2, "READBUF_SIZE");
   return 1;

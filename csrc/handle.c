@@ -10,6 +10,8 @@
  * when the state itself is closing: the handle is then closed without any
  * call into Lua.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,7 +284,18 @@ static int c_guesshandle(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg handle_funcs[] = { { "guesshandle", c_guesshandle },
+/* core.dupfd(fd): a close-on-exec duplicate of fd, or nil, name, code. */
+static int c_dupfd(lua_State *L) {
+  int fd = (int) luaL_checkinteger(L, 1);
+  int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (nfd < 0)
+    return uvn_pushstatus(L, uv_translate_sys_error(errno));
+  lua_pushinteger(L, nfd);
+  return 1;
+}
+
+static const luaL_Reg handle_funcs[] = { { "dupfd", c_dupfd },
+                                         { "guesshandle", c_guesshandle },
                                          { NULL, NULL } };
 
 /* Adds methods to the __index table of one kind's metatable. */

@@ -88,9 +88,9 @@ static int s_readstop(lua_State *L) {
 }
 
 /*
- * h:setreadbuf(ptr, len, anchor): reads land in len bytes at ptr, memory
- * owned by the anchor (a userdata the Lua side keeps alive as long as the
- * handle uses it); with no arguments, reads go back to the shared buffer.
+ * h:setreadbuf(buffer): reads land in the buffer (a core.buffer, which the
+ * Lua side keeps alive as long as the handle uses it); with no argument,
+ * reads go back to the shared buffer.
  */
 static int s_setreadbuf(lua_State *L) {
   uvn_handle *h = uvn_checkstream(L, 1);
@@ -100,9 +100,7 @@ static int s_setreadbuf(lua_State *L) {
     h->userbuf_len = 0;
     return 0;
   }
-  luaL_checktype(L, 2, LUA_TLIGHTUSERDATA);
-  h->userbuf = (char *) lua_touserdata(L, 2);
-  h->userbuf_len = (size_t) luaL_checkinteger(L, 3);
+  h->userbuf = uvn_tobuffer(L, 2, &h->userbuf_len);
   h->flags |= UVN_F_USERBUF;
   return 0;
 }

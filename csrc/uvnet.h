@@ -140,5 +140,7 @@ void uvn_open_signal(lua_State *L);
 void uvn_open_errors(lua_State *L);
 void uvn_open_cidr(lua_State *L);
 void uvn_open_dns(lua_State *L);
+void uvn_open_buffer(lua_State *L);
+char *uvn_tobuffer(lua_State *L, int idx, size_t *len);
 
 #endif /* UVNET_H */

@@ -86,7 +86,7 @@ function M.lookupandconnect(sock, options)
   if type(host) ~= "string" then
     errors.throw("ERR_INVALID_ARG_TYPE", "options.host", "string", host)
   end
-  sock._handle = core.tcp(sock)
+  sock:_sethandle(core.tcp(sock))
   sock.connecting = true
   sock:_setstate()
   local family = isip(host)

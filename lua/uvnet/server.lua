@@ -130,6 +130,47 @@ local function setuplisten(self, address, port, family, backlog, flags)
   nextTick(emitlistening_nt, self)
 end
 
+-- listen(handle): an fd ({ fd = n }) or another server's listening socket,
+-- which is duplicated so each server owns its own descriptor.
+local function listenfd(self, options, backlog)
+  local fd = options.fd
+  if options.handle then
+    local code, _
+    fd, _, code = options.handle:fileno()
+    if fd then fd, _, code = core.dupfd(fd) end
+    if not fd then
+      nextTick(emiterror_nt, self, errors.uvhostport(code, "listen"))
+      return self
+    end
+  else
+    fd = validate.int32(fd, "options.fd", 0)
+  end
+  local kind = core.guesshandle(fd)
+  local h
+  if kind == "TCP" then
+    h = core.tcp(self)
+  elseif kind == "PIPE" then
+    h = core.pipe(self)
+  else
+    nextTick(emiterror_nt, self, errors.uvhostport(core.errno.EINVAL, "listen"))
+    return self
+  end
+  local ok, _, code = h:open(fd)
+  if ok then ok, _, code = h:listen(backlog or 511) end
+  if not ok then
+    h:close()
+    nextTick(emiterror_nt, self, errors.uvhostport(code, "listen"))
+    return self
+  end
+  self._handle = h
+  self._isPipe = kind == "PIPE"
+  self._connectionKey = "-1:null:-1"
+  self.listening = true
+  if self._unref then h:unref() end
+  nextTick(emitlistening_nt, self)
+  return self
+end
+
 local function lookupandlisten(self, port, host, backlog, flags)
   local dns = require("uvnet.dns")
   dns.lookup(host, { family = 0 }, function(err, address, family)
@@ -163,7 +204,7 @@ function Server:listen(...)
   end
   local flags = { ipv6Only = options.ipv6Only, reusePort = options.reusePort }
   if options.handle or options.fd ~= nil then
-    return require("uvnet.args").listenfd(self, options, backlogargs)
+    return listenfd(self, options, backlogargs)
   end
   if n == 0 or type(arg0) == "function" or (options.port == nil
       and options.path == nil and type(arg0) ~= "table") then

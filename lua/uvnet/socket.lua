@@ -15,7 +15,8 @@ local validate = require("uvnet.validate")
 local timers = require("uvnet.timers")
 local EventEmitter = require("uvnet.emitter")
 
-local type, setmetatable, ipairs = type, setmetatable, ipairs
+local type, setmetatable, getmetatable, ipairs = type, setmetatable,
+  getmetatable, ipairs
 local concat = table.concat
 local nextTick = timers.nextTick
 local make, throw = errors.make, errors.throw
@@ -24,6 +25,7 @@ local UV_ENOTCONN = core.errno.ENOTCONN
 local UV_ECANCELED = core.errno.ECANCELED
 
 local HWM = 65536
+local BUFFER_MT = getmetatable(core.buffer(1))
 
 -- Encodings are not in place yet: say so instead of failing obscurely.
 local function encoding()
@@ -204,11 +206,7 @@ local function onread(self, nread, data)
   elseif nread == UV_EOF then
     self._reading = false
     self._eof = true
-    if self._onreadcb then
-      maybeend(self)
-    else
-      maybeend(self)
-    end
+    maybeend(self)
   else
     self._reading = false
     self:destroy(errors.errno(nread, "read"))
@@ -226,6 +224,11 @@ end
 
 --- resume(): switches to flowing mode.
 function Socket:resume()
+  if self._onreadcb and self.readableFlowing == false then
+    self.readableFlowing = true
+    readmore(self)
+    return self
+  end
   if not self.readableFlowing then
     self.readableFlowing = true
     if not self._resumeScheduled then
@@ -591,6 +594,9 @@ function Socket:write(data, enc, cb)
       buf = {}
       self._wbuf = buf
     end
+    -- Held for later: keep the strings given now, whatever the caller does
+    -- to its table meanwhile.
+    if type(data) == "table" then data = { table.unpack(data) } end
     buf[#buf + 1] = { data, len, cb }
   elseif self._handle == nil then
     setwlen(self, wlen - len)
@@ -923,8 +929,7 @@ function Socket:connect(...)
   local path = options.path
   if path ~= nil then
     validate.string(path, "options.path")
-    self._isPipe = true
-    self._handle = core.pipe(self)
+    Socket._sethandle(self, core.pipe(self), true)
     self.connecting = true
     setstate(self)
     internalconnect(self, path)
@@ -933,10 +938,17 @@ function Socket:connect(...)
   return require("uvnet.dns").lookupandconnect(self, options)
 end
 
--- Attaches an accepted or adopted handle to a new socket.
-function Socket._adopt(self, handle, ispipe)
+-- Gives the socket its handle; reads go to the onread buffer if it has one.
+function Socket._sethandle(self, handle, ispipe)
   self._handle = handle
   self._isPipe = ispipe or nil
+  if self._onreadbuf then handle:setreadbuf(self._onreadbuf) end
+  if self._unrefed then handle:unref() end
+end
+
+-- Attaches an accepted or adopted handle to a new socket.
+function Socket._adopt(self, handle, ispipe)
+  Socket._sethandle(self, handle, ispipe)
   setstate(self)
   if not ispipe then addresses(self) end
 end
@@ -961,8 +973,21 @@ function Socket.new(options)
       self._keepAlive = true
       self._keepAliveInitialDelay = options.keepAliveInitialDelay
     end
+    local onreadopt = options.onread
+    if type(onreadopt) == "table" and type(onreadopt.callback) == "function" then
+      local buf = onreadopt.buffer
+      if type(buf) == "function" then buf = buf() end
+      if math.type(buf) == "integer" then
+        buf = core.buffer(validate.int32(buf, "options.onread.buffer", 1))
+      end
+      if getmetatable(buf) == BUFFER_MT then
+        self._onreadbuf = buf
+        self._onreadcb = onreadopt.callback
+      end
+    end
     if options.fd ~= nil then
       require("uvnet.args").adoptfd(self, options.fd)
+      if not self._readableOff then readmore(self) end
     end
   end
   return self
