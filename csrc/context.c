@@ -82,7 +82,10 @@ int uvn_call(uvn_ctx *ctx, int nargs) {
     } else {
       lua_pop(L, 1);
     }
-    uv_stop(&ctx->loop);
+    /* Only a running loop needs stopping: a stop requested outside uv_run
+     * would cut the next run short. */
+    if (ctx->in_uv_run)
+      uv_stop(&ctx->loop);
   }
   lua_pop(L, 1); /* msgh */
   if (ctx->tick_pending && !ctx->in_tick && !ctx->has_error)
@@ -198,8 +201,11 @@ static int c_run(lua_State *L) {
   lua_settop(L, 0);
   if (ctx->tick_pending && !ctx->has_error)
     drain_ticks(ctx);
-  if (!ctx->has_error)
+  if (!ctx->has_error) {
+    ctx->in_uv_run = 1;
     alive = uv_run(&ctx->loop, uvmodes[mode]);
+    ctx->in_uv_run = 0;
+  }
   ctx->running = 0;
   ctx->L = saved;
   if (ctx->has_error) {

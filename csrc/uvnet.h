@@ -70,7 +70,8 @@ struct uvn_ctx {
   uv_loop_t loop;
   lua_State *L; /* the thread callbacks run on */
   int handlers[UVN_EV_MAX]; /* registry references to the Lua handlers */
-  int running; /* inside uv_run */
+  int running; /* inside net.run() */
+  int in_uv_run; /* inside uv_run itself */
   int closing; /* lua_close is tearing the state down */
   int has_error; /* an error is waiting for net.run() to raise */
   int tick_pending; /* the Lua nextTick queue is not empty */

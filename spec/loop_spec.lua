@@ -79,6 +79,15 @@ describe("net.run", function()
     loop.cleanup()
   end)
 
+  it("runs fully after a tick queued before the run raised", function()
+    local fired = false
+    net.setTimeout(function() fired = true end, 30)
+    net.nextTick(function() error("early tick") end)
+    assert.is_false(pcall(net.run))
+    assert.is_false(net.run())
+    assert.is_true(fired)
+  end)
+
   it("refuses to run inside the loop", function()
     loop.run(function(t)
       net.setTimeout(t.expect(function()

@@ -45,6 +45,23 @@ describe("net.Server", function()
     end)
   end)
 
+  it("is as lenient as Node with options it ignores or corrects", function()
+    local s = net.createServer({ highWaterMark = -1, keepAliveInitialDelay = -5 }, 5)
+    assert.is_nil(s.highWaterMark)
+    assert.are.equal(0, s.keepAliveInitialDelay)
+    assert.are.equal(0, s:listenerCount("connection"))
+    assert.are.equal(s, s:close(5))
+    local ok, err = pcall(net.createServer, 5)
+    assert.is_false(ok)
+    assert.are.equal('The "options" argument must be of type object. Received '
+      .. "type number (5)", err.message)
+    ok, err = pcall(net.createServer, { highWaterMark = "x" })
+    assert.is_false(ok)
+    assert.are.equal('The "options.highWaterMark" property must be of type '
+      .. "number. Received type string ('x')", err.message)
+    loop.cleanup()
+  end)
+
   it("wants a net.BlockList for options.blockList", function()
     local ok, err = pcall(net.createServer, { blockList = 5 })
     assert.is_false(ok)

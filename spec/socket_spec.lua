@@ -87,6 +87,21 @@ describe("net.Socket", function()
     end)
   end)
 
+  it("validates fd and ignores options Node ignores", function()
+    local ok, err = pcall(net.Socket, { fd = -1 })
+    assert.is_false(ok)
+    assert.are.equal('The value of "fd" is out of range. It must be >= 0 && '
+      .. "<= 2147483647. Received -1", err.message)
+    ok, err = pcall(net.Socket, { fd = "x" })
+    assert.is_false(ok)
+    assert.are.equal('The "fd" argument must be of type number. Received type '
+      .. "string ('x')", err.message)
+    local s = net.Socket("x")
+    assert.is_true(s.pending)
+    assert.are.equal(s, s:setKeepAlive(true, "x"))
+    assert.are.equal(s, s:setNoDelay("x"))
+  end)
+
   it("raises ERR_INVALID_FD_TYPE for a descriptor that is not a socket",
     function()
       local f = io.open("/dev/null")

@@ -45,7 +45,7 @@ end
 --- Makes a socket adopt an existing file descriptor (options.fd).
 function M.adoptfd(sock, fd)
   local core = require("uvnet.core")
-  fd = validate.int32(fd, "options.fd", 0)
+  fd = validate.int32(fd, "fd", 0)
   local kind = M.fdtype(fd)
   local h, name, code
   if kind == "TCP" then

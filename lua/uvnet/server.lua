@@ -31,11 +31,11 @@ function Server.new(options, listener)
   end
   if options == nil then
     options = {}
-  else
-    validate.object(options, "options")
+  elseif type(options) ~= "table" then
+    throw("ERR_INVALID_ARG_TYPE", "options", "object", options)
   end
-  if listener ~= nil then
-    validate.func(listener, "connectionListener")
+  -- As in Node, a listener that is not a function is ignored.
+  if type(listener) == "function" then
     self:on("connection", listener)
   end
   self.allowHalfOpen = options.allowHalfOpen and true or false
@@ -43,12 +43,14 @@ function Server.new(options, listener)
   self.noDelay = options.noDelay and true or false
   self.keepAlive = options.keepAlive and true or false
   if options.keepAliveInitialDelay ~= nil then
-    self.keepAliveInitialDelay = validate.number(options.keepAliveInitialDelay,
+    local d = validate.number(options.keepAliveInitialDelay,
       "options.keepAliveInitialDelay")
+    self.keepAliveInitialDelay = d < 0 and 0 or d
   end
   if options.highWaterMark ~= nil then
-    self.highWaterMark = validate.integer(options.highWaterMark,
-      "options.highWaterMark", 0)
+    local hwm = validate.number(options.highWaterMark, "options.highWaterMark")
+    -- A negative mark means the default, as in Node.
+    if hwm >= 0 then self.highWaterMark = math.floor(hwm) end
   end
   if options.blockList ~= nil then
     if not require("uvnet.blocklist").isBlockList(options.blockList) then
@@ -315,8 +317,7 @@ end
 --- close([callback]): stops accepting now; 'close' once every connection
 -- has ended.
 function Server:close(cb)
-  if cb ~= nil then
-    validate.func(cb, "callback")
+  if type(cb) == "function" then
     if self._handle == nil then
       self:once("close", function() cb(errors.make("ERR_SERVER_NOT_RUNNING")) end)
     else

@@ -956,17 +956,22 @@ end
 --- Creates a socket: net.Socket([options]).
 function Socket.new(options)
   local self = setmetatable({}, Socket)
-  if options ~= nil then
-    validate.object(options, "options")
+  -- Node's legacy form: a number is a file descriptor; anything else that
+  -- is not a table is ignored.
+  if type(options) == "number" then options = { fd = options } end
+  if type(options) == "table" then
     local ah = options.allowHalfOpen
     if ah then self.allowHalfOpen = true end
     if options.readable == false then self._readableOff = true end
     if options.writable == false then self._writableOff = true end
     local hwm = options.highWaterMark
     if hwm ~= nil then
-      hwm = validate.integer(hwm, "options.highWaterMark", 0)
-      self.readableHighWaterMark = hwm
-      self.writableHighWaterMark = hwm
+      hwm = validate.number(hwm, "options.highWaterMark")
+      if hwm >= 0 then
+        hwm = math.floor(hwm)
+        self.readableHighWaterMark = hwm
+        self.writableHighWaterMark = hwm
+      end
     end
     if options.noDelay then self._noDelay = true end
     if options.keepAlive then
@@ -1033,8 +1038,14 @@ end
 --- setKeepAlive([enable][, initialDelay]): initialDelay in ms.
 function Socket:setKeepAlive(on, delay)
   on = on and true or false
-  delay = delay or 0
-  local secs = validate.whole(delay // 1000)
+  -- Node's ~~(msecs / 1000): anything that is not a finite number counts
+  -- as 0, and the quotient is cut towards zero.
+  local secs = 0
+  if type(delay) == "number" and delay == delay and delay > -math.huge
+      and delay < math.huge then
+    local q = delay / 1000
+    secs = math.tointeger(q >= 0 and q // 1 or -(-q // 1)) or 0
+  end
   self._keepAlive = on or nil
   self._keepAliveInitialDelay = secs
   local h = self._handle
