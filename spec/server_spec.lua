@@ -278,3 +278,61 @@ describe("server:listen", function()
       assert.is_true(closed)
     end)
 end)
+
+describe("AbortSignal on listen and connect", function()
+  it("closes a listening server when its signal aborts", function()
+    loop.run(function(t)
+      local ac = net.AbortController()
+      local server = net.createServer()
+      server:on("close", t.expect(function()
+        assert.is_false(server.listening)
+      end))
+      server:listen({ port = 0, host = "127.0.0.1", signal = ac.signal },
+        t.expect(function() ac:abort("why") end))
+    end)
+  end)
+
+  it("never listens with a signal aborted already", function()
+    loop.run(function(t)
+      local ac = net.AbortController()
+      ac:abort()
+      local server = net.createServer()
+      server:on("listening", t.never("listening"))
+      server:on("close", t.expect())
+      server:listen({ port = 0, host = "127.0.0.1", signal = ac.signal })
+    end)
+  end)
+
+  it("destroys a socket with an AbortError whose cause is the reason",
+    function()
+      local trace = {}
+      loop.run(function(t)
+        local server = net.createServer(function(c) c:on("error", function() end) end)
+        server:listen(0, "127.0.0.1", t.expect(function()
+          local ac = net.AbortController()
+          local c = net.connect({ port = server:address().port,
+            host = "127.0.0.1", signal = ac.signal })
+          c:on("connect", t.expect(function() ac:abort("stop") end))
+          c:on("error", t.expect(function(err)
+            trace[#trace + 1] = { err.name, err.code, err.message, err.cause }
+          end))
+          c:on("close", t.expect(function() server:close() end))
+        end))
+      end)
+      assert.are.same({ { "AbortError", "ABORT_ERR",
+        "The operation was aborted", "stop" } }, trace)
+    end)
+
+  it("rejects a signal that is not an AbortSignal, with Node's names",
+    function()
+      local server = net.createServer()
+      local ok, err = pcall(server.listen, server, { port = 0, signal = 5 })
+      assert.is_false(ok)
+      assert.are.equal('The "options.signal" property must be an instance of '
+        .. "AbortSignal. Received type number (5)", err.message)
+      ok, err = pcall(net.connect, { port = 80, signal = 5 })
+      assert.is_false(ok)
+      assert.are.equal('The "signal" argument must be an instance of '
+        .. "AbortSignal. Received type number (5)", err.message)
+    end)
+end)

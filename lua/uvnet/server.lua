@@ -184,6 +184,16 @@ local function lookupandlisten(self, port, host, backlog, flags)
   end)
 end
 
+-- listen({ signal = s }): aborting the signal closes the server.
+local function addsignal(self, signal)
+  local abort = require("uvnet.abort")
+  if not abort.isSignal(signal) then
+    throw("ERR_INVALID_ARG_TYPE", "options.signal", "AbortSignal", signal)
+  end
+  local remove = abort.listen(signal, function() self:close() end)
+  self:once("close", remove)
+end
+
 local function tonum(v)
   if type(v) == "number" then return v >= 0 and v or nil end
   if type(v) == "string" then
@@ -205,6 +215,7 @@ function Server:listen(...)
     options = arg0._handle and { handle = arg0._handle } or arg0
   end
   local flags = { ipv6Only = options.ipv6Only, reusePort = options.reusePort }
+  if options.signal ~= nil then addsignal(self, options.signal) end
   if options.handle or options.fd ~= nil then
     return listenfd(self, options, backlogargs)
   end

@@ -990,6 +990,19 @@ function Socket.new(options)
         self._onreadcb = onreadopt.callback
       end
     end
+    if options.signal ~= nil then
+      local abort = require("uvnet.abort")
+      local signal = options.signal
+      if not abort.isSignal(signal) then
+        throw("ERR_INVALID_ARG_TYPE", "signal", "AbortSignal", signal)
+      end
+      -- Aborting destroys the socket with an AbortError whose cause is the
+      -- signal's reason.
+      local remove = abort.listen(signal, function(reason)
+        self:destroy(errors.abort(reason))
+      end)
+      self:once("close", remove)
+    end
     if options.fd ~= nil then
       require("uvnet.args").adoptfd(self, options.fd)
       if not self._readableOff then readmore(self) end
