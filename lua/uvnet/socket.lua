@@ -27,15 +27,9 @@ local UV_ECANCELED = core.errno.ECANCELED
 local HWM = 65536
 local BUFFER_MT = getmetatable(core.buffer(1))
 
--- Encodings are not in place yet: say so instead of failing obscurely.
+-- Encodings load on first use: most sockets carry bytes.
 local function encoding()
-  local ok, mod = pcall(require, "uvnet.encoding")
-  if not ok then
-    error(errors.new("Error", "ERR_UVNET_NOT_IMPLEMENTED",
-      "encodings (setEncoding, write with an encoding) are not implemented "
-      .. "yet in uvnet"), 3)
-  end
-  return mod
+  return require("uvnet.encoding")
 end
 
 local Socket = setmetatable({}, { __index = EventEmitter })
@@ -564,8 +558,13 @@ function Socket:write(data, enc, cb)
   if cb ~= nil and type(cb) ~= "function" then
     throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
   end
-  if enc ~= nil and t == "string" then
-    data = encoding().encode(data, enc)
+  if enc ~= nil then
+    if t == "string" then
+      data = encoding().encode(data, enc)
+    else
+      -- Bytes need no encoding, but a bad name is still an error.
+      encoding().encode("", enc)
+    end
   end
   local len = chunksize(data)
   local err
