@@ -175,7 +175,10 @@ end
 
 local function lookupandlisten(self, port, host, backlog, flags)
   local dns = require("uvnet.dns")
+  local id = self._listeningId
   dns.lookup(host, { family = 0 }, function(err, address, family)
+    -- A later listen() or close() makes this lookup stale, as in Node.
+    if id ~= self._listeningId then return end
     if err then
       self:emit("error", err)
     else
@@ -210,6 +213,7 @@ function Server:listen(...)
   local options, cb = args.normalize(...)
   if self._handle then throw("ERR_SERVER_ALREADY_LISTEN") end
   if cb then self:once("listening", cb) end
+  self._listeningId = (self._listeningId or 0) + 1
   local backlogargs = (n > 1 and tonum(arg1)) or (n > 2 and tonum(arg2)) or nil
   if type(arg0) == "table" and (arg0._handle or arg0.fd) then
     options = arg0._handle and { handle = arg0._handle } or arg0
@@ -228,12 +232,9 @@ function Server:listen(...)
     port = validate.port(port, "options.port")
     local backlog = options.backlog or backlogargs
     if options.host ~= nil and options.host ~= "" then
-      local host = options.host
-      if isip(host) ~= 0 then
-        setuplisten(self, host, port, isip(host), backlog, flags)
-      else
-        lookupandlisten(self, port, host, backlog, flags)
-      end
+      -- As Node, a host is always looked up, an IP literal too: the handle
+      -- exists only from a later tick.
+      lookupandlisten(self, port, options.host, backlog, flags)
     else
       setuplisten(self, nil, port, 4, backlog, flags)
     end
@@ -241,6 +242,11 @@ function Server:listen(...)
   end
   local path = options.path
   if path ~= nil and args.ispipename(path) then
+    if path:sub(1, 1) == "\0" and (options.readableAll or options.writableAll) then
+      -- Node's text, spelling included.
+      throw("ERR_INVALID_ARG_VALUE", "options", options, "can not set "
+        .. "readableAll or writableAllt to true when path is abstract unix socket")
+    end
     self._pipeName = path
     setuplisten(self, path, -1, -1, options.backlog or backlogargs, flags)
     if self._handle and (options.readableAll or options.writableAll) then
@@ -328,6 +334,7 @@ end
 --- close([callback]): stops accepting now; 'close' once every connection
 -- has ended.
 function Server:close(cb)
+  self._listeningId = (self._listeningId or 0) + 1
   if type(cb) == "function" then
     if self._handle == nil then
       self:once("close", function() cb(errors.make("ERR_SERVER_NOT_RUNNING")) end)
@@ -347,7 +354,7 @@ end
 --- address(): { address, family, port }, the path of a Unix socket, or nil.
 function Server:address()
   local h = self._handle
-  if h == nil then return nil end
+  if h == nil then return self._pipeName end
   if self._isPipe then
     return (h:sockname())
   end

@@ -46,7 +46,6 @@ Socket.allowHalfOpen = false
 Socket.readyState = "open"
 Socket.bytesRead = 0
 Socket.bytesWritten = 0
-Socket.bufferSize = 0
 Socket.writableLength = 0
 Socket.readableLength = 0
 Socket.writableHighWaterMark = HWM
@@ -208,9 +207,19 @@ local function onread(self, nread, data)
 end
 core.sethandler("read", onread)
 
+-- As Node's resume_: reading starts (or waits for the connection) even if
+-- pause() came in between, then 'resume', then the buffered data flows.
 local function resume_nt(self)
+  if self.destroyed then
+    self._resumeScheduled = false
+    return
+  end
+  if self.connecting then
+    self._readOnConnect = true
+  else
+    readmore(self)
+  end
   self._resumeScheduled = false
-  if self.destroyed then return end
   self:emit("resume")
   flow(self)
   if self.readableFlowing then readmore(self) end
@@ -389,10 +398,12 @@ finishmaybe = function(self, sync)
   end
 end
 
+-- bufferSize is writableLength while the socket has a handle, and nil
+-- (undefined) otherwise, as in Node.
 local function setwlen(self, n)
   self._wlen = n
   self.writableLength = n
-  self.bufferSize = n
+  if self._handle then self.bufferSize = n end
 end
 
 -- After writes complete: 'drain' first, then the callbacks, as Node does.
@@ -530,6 +541,35 @@ local function clearbuffer(self)
 end
 Socket._clearbuffer = clearbuffer
 
+-- Writes made while connecting go out from a 'connect' listener added at
+-- the first of them, as Node's do: the first write on its own (its
+-- callback and 'drain' come at once, before 'ready', when the kernel takes
+-- it), then the rest as one vectored write (callbacks on the next tick).
+local function flushonconnect(self)
+  local buf = self._wbuf
+  if buf == nil or self._corked > 0 or self.destroyed or self._handle == nil then
+    return
+  end
+  local first = table.remove(buf, 1)
+  if #buf == 0 then self._wbuf = nil end
+  local h = self._handle
+  local r, _, code = h:write(first[1])
+  if r == 0 then
+    setwlen(self, self._wlen - first[2])
+    clearbuffer(self)
+    local one = self._onecb or {}
+    self._onecb = one
+    one[1] = first[3] or false
+    afterwrite(self, one, 1)
+  elseif r == 1 then
+    wqpush(self, first[2], first[3])
+    clearbuffer(self)
+  else
+    setwlen(self, self._wlen - first[2])
+    nextTick(onwriteerror_nt, self, errors.errno(code, "write"), first[3])
+  end
+end
+
 local function chunksize(data)
   if type(data) == "string" then return #data end
   local n = 0
@@ -597,6 +637,9 @@ function Socket:write(data, enc, cb)
     -- to its table meanwhile.
     if type(data) == "table" then data = { table.unpack(data) } end
     buf[#buf + 1] = { data, len, cb }
+    if #buf == 1 and self.connecting and self._corked == 0 then
+      self:once("connect", function() flushonconnect(self) end)
+    end
   elseif self._handle == nil then
     setwlen(self, wlen - len)
     nextTick(onwriteerror_nt, self, make("ERR_SOCKET_CLOSED"), cb)
@@ -720,6 +763,7 @@ function Socket:destroy(err)
     self._closeHadError = err ~= nil
     self._reading = false
     self._handle = nil
+    self.bufferSize = nil
     if self._resetAndClose then
       self._resetAndClose = nil
       local ok, _, code = h:reset()
@@ -859,7 +903,8 @@ local function onconnect(self, status)
     self:emit("connect")
     self:emit("ready")
     clearbuffer(self)
-    if self.readableFlowing ~= false and not self.destroyed then
+    if (self.readableFlowing ~= false or self._readOnConnect)
+        and not self.destroyed then
       readmore(self)
     end
   else
@@ -889,6 +934,8 @@ local function internalconnect(self, address, port, family)
     return
   end
   self._connectReq = { address = address, port = port, family = family }
+  self:emit("connectionAttempt", address, port, family)
+  if self.destroyed or h ~= self._handle then return end
   ok, _, code = h:connect(address, port)
   if not ok then
     self:destroy(errors.hostport(code, "connect", address, port))
@@ -940,6 +987,7 @@ end
 -- Gives the socket its handle; reads go to the onread buffer if it has one.
 function Socket._sethandle(self, handle, ispipe)
   self._handle = handle
+  self.bufferSize = self._wlen
   self._isPipe = ispipe or nil
   if self._onreadbuf then handle:setreadbuf(self._onreadbuf) end
   if self._unrefed then handle:unref() end
