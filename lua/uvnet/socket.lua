@@ -814,8 +814,7 @@ end
 function Socket:resetAndDestroy()
   if self._handle then
     if self._isPipe then
-      self:destroy(make("ERR_INVALID_HANDLE_TYPE"))
-      return self
+      throw("ERR_INVALID_HANDLE_TYPE")
     end
     if self.connecting then
       self:once("connect", function() self:resetAndDestroy() end)
@@ -923,13 +922,14 @@ local function internalconnect(self, address, port, family)
   local h = self._handle
   local ok, code, _
   if self._isPipe then
+    self._connectReq = { address = address }
     ok, _, code = h:connect(address)
     if ok == "sync" then
       nextTick(onconnect, self, 0)
       return
     end
     if not ok then
-      return self:destroy(errors.uv(code, "connect", address))
+      return self:destroy(errors.hostport(code, "connect", address))
     end
     return
   end
@@ -1078,8 +1078,8 @@ function Socket:address()
   local h = self._handle
   if h == nil then return {} end
   if self._isPipe then
-    local name = h:sockname()
-    return name or {}
+    -- Node's pipe handles have no address: an empty table, as {} there.
+    return {}
   end
   local a, p, f = h:sockname()
   if not a then return {} end
