@@ -486,10 +486,13 @@ local function onwrite(self, status)
   end
   setwlen(self, self._wlen - len)
   if cb == false then cb = nil end
-  if self.destroyed or status == UV_ECANCELED then
-    -- Node completes a write cancelled by destroy() without an error.
+  if self.destroyed then
+    -- Cancelled by destroy(): the callback hears why (write ECANCELED), and
+    -- no 'error' follows, as in Node.
     self._pendingcb = self._pendingcb - 1
-    if cb then cb() end
+    if cb then
+      if status < 0 then cb(errors.errno(status, "write")) else cb() end
+    end
     return
   end
   if status < 0 then
@@ -541,11 +544,31 @@ local function clearbuffer(self)
 end
 Socket._clearbuffer = clearbuffer
 
+-- Writes still queued when a socket closes before connecting fail, after
+-- 'close', with ERR_SOCKET_CLOSED_BEFORE_CONNECTION (one error for all).
+local function closedbeforeconnect(self)
+  local buf = self._wbuf
+  self._wbuf = nil
+  self._wbufOnClose = nil
+  if buf == nil then return end
+  local e = make("ERR_SOCKET_CLOSED_BEFORE_CONNECTION")
+  for _, w in ipairs(buf) do
+    setwlen(self, self._wlen - w[2])
+    self._pendingcb = self._pendingcb - 1
+    if w[3] then w[3](e) end
+  end
+end
+
 -- Writes made while connecting go out from a 'connect' listener added at
 -- the first of them, as Node's do: the first write on its own (its
 -- callback and 'drain' come at once, before 'ready', when the kernel takes
 -- it), then the rest as one vectored write (callbacks on the next tick).
 local function flushonconnect(self)
+  local onclose = self._wbufOnClose
+  if onclose then
+    self._wbufOnClose = nil
+    self:removeListener("close", onclose)
+  end
   local buf = self._wbuf
   if buf == nil or self._corked > 0 or self.destroyed or self._handle == nil then
     return
@@ -621,6 +644,17 @@ function Socket:write(data, enc, cb)
     self:destroy(err)
     return false
   end
+  if self._handle == nil and not self.connecting then
+    -- Nothing to write to: the stream is errored at once, the callback and
+    -- 'error' follow, as Node's Writable does.
+    local e = make("ERR_SOCKET_CLOSED")
+    if self._errored == nil then self._errored = e end
+    self.writable = false
+    setstate(self)
+    self._pendingcb = self._pendingcb + 1
+    nextTick(onwriteerror_nt, self, e, cb)
+    return false
+  end
   local wlen = (self._wlen or 0) + len
   setwlen(self, wlen)
   local ret = wlen < self.writableHighWaterMark
@@ -639,11 +673,10 @@ function Socket:write(data, enc, cb)
     buf[#buf + 1] = { data, len, cb }
     if #buf == 1 and self.connecting and self._corked == 0 then
       self:once("connect", function() flushonconnect(self) end)
+      local onclose = function() closedbeforeconnect(self) end
+      self._wbufOnClose = onclose
+      self:once("close", onclose)
     end
-  elseif self._handle == nil then
-    setwlen(self, wlen - len)
-    nextTick(onwriteerror_nt, self, make("ERR_SOCKET_CLOSED"), cb)
-    return false
   else
     dowrite(self, data, len, cb)
   end
@@ -723,11 +756,18 @@ local function emitclose_nt(self)
   self:emit("close")
 end
 
+-- A socket with no handle: 'error' and then 'close' in one tick.
+local function emiterrorclose_nt(self, err)
+  emiterror_nt(self, err)
+  emitclose_nt(self)
+end
+
 -- Writes still buffered when the socket is destroyed fail with the error,
 -- or ERR_STREAM_DESTROYED, and end()'s callbacks likewise.
 local function errorbuffer(self)
-  local buf = self._wbuf
-  self._wbuf = nil
+  -- Writes waiting for a connection are failed by their 'close' listener.
+  local buf = not self._wbufOnClose and self._wbuf or nil
+  if buf then self._wbuf = nil end
   if buf then
     for _, w in ipairs(buf) do
       setwlen(self, self._wlen - w[2])
@@ -748,7 +788,9 @@ end
 -- 'close' follow from the loop.
 function Socket:destroy(err)
   if self.destroyed then return self end
-  if (self._wbuf or self._onfinished) then nextTick(errorbuffer, self) end
+  if (self._wbuf and not self._wbufOnClose) or self._onfinished then
+    nextTick(errorbuffer, self)
+  end
   self.destroyed = true
   if err ~= nil then self._errored = err end
   self.readable = false
@@ -774,11 +816,17 @@ function Socket:destroy(err)
     else
       h:close()
     end
-  else
-    nextTick(emitclose_nt, self)
   end
   setstate(self)
-  if err ~= nil then nextTick(emiterror_nt, self, err) end
+  if h == nil then
+    if err ~= nil then
+      nextTick(emiterrorclose_nt, self, err)
+    else
+      nextTick(emitclose_nt, self)
+    end
+  elseif err ~= nil then
+    nextTick(emiterror_nt, self, err)
+  end
   local server = self._server
   if server then
     server._connections = server._connections - 1
