@@ -158,6 +158,7 @@ local function endreadable_nt(self)
   if self._endEmitted or self.destroyed or self._rlen > 0 then return end
   self._endEmitted = true
   self.readableEnded = true
+  if not self.allowHalfOpen then self._writeAfterFIN = true end
   self.readable = false
   setstate(self)
   if self._decoder then
@@ -607,9 +608,9 @@ local function chunksize(data)
   return n
 end
 
---- write(data[, encoding][, callback]): returns false once the queued
--- bytes reach highWaterMark; 'drain' follows when they are written.
-function Socket:write(data, enc, cb)
+-- The body of write(): returns write()'s result and, when the write failed
+-- at once, its error (end(data, cb) hands that to cb, as Node does).
+local function writeimpl(self, data, enc, cb)
   if type(enc) == "function" then
     cb, enc = enc, nil
   end
@@ -630,19 +631,24 @@ function Socket:write(data, enc, cb)
     end
   end
   local len = chunksize(data)
+  if self._writeAfterFIN and self.writableEnded then
+    -- Node's writeAfterFIN: the peer ended and so did we.
+    local e = errors.new("Error", "EPIPE",
+      "This socket has been ended by the other party")
+    if cb then nextTick(cb, e) end
+    self:destroy(e)
+    return false, e
+  end
   local err
   if self._ending then
     err = make("ERR_STREAM_WRITE_AFTER_END")
   elseif self.destroyed then
     err = make("ERR_STREAM_DESTROYED", "write")
-  elseif self._writeAfterFIN then
-    err = errors.new("Error", "EPIPE",
-      "This socket has been ended by the other party")
   end
   if err then
     if cb then nextTick(cb, err) end
     self:destroy(err)
-    return false
+    return false, err
   end
   if self._handle == nil and not self.connecting then
     -- Nothing to write to: the stream is errored at once, the callback and
@@ -683,6 +689,12 @@ function Socket:write(data, enc, cb)
   return ret
 end
 
+--- write(data[, encoding][, callback]): returns false once the queued
+-- bytes reach highWaterMark; 'drain' follows when they are written.
+function Socket:write(data, enc, cb)
+  return (writeimpl(self, data, enc, cb))
+end
+
 --- cork(): holds writes until uncork().
 function Socket:cork()
   self._corked = self._corked + 1
@@ -707,13 +719,15 @@ function Socket:finish(data, enc, cb)
   if cb ~= nil and type(cb) ~= "function" then
     throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
   end
-  if data ~= nil then self:write(data, enc) end
+  -- A failed write's own error goes to the callback, as in Node.
+  local _, err
+  if data ~= nil then _, err = writeimpl(self, data, enc) end
   if self._corked > 0 then
     self._corked = 1
     self:uncork()
   end
-  local err
-  if not self._errored and not self._ending then
+  if err then -- luacheck: ignore 542
+  elseif not self._errored and not self._ending then
     self._ending = true
     self.writable = false
     self.writableEnded = true
