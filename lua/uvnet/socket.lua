@@ -57,7 +57,9 @@ Socket.readableFlowing = nil
 Socket._pendingcb = 0
 Socket._rlen = 0
 Socket._wlen = 0
-Socket._corked = 0
+Socket.writableCorked = 0
+Socket.writableNeedDrain = false
+Socket.closed = false
 
 -- Keeps readyState in step with connecting, readable and writable.
 local function setstate(self)
@@ -409,9 +411,9 @@ end
 
 -- After writes complete: 'drain' first, then the callbacks, as Node does.
 local function afterwrite(self, cbs, n)
-  if self._needDrain and not self._ending and not self.destroyed
+  if self.writableNeedDrain and not self._ending and not self.destroyed
       and self._wlen == 0 then
-    self._needDrain = false
+    self.writableNeedDrain = false
     self:emit("drain")
   end
   for i = 1, n do
@@ -458,7 +460,7 @@ local function dowrite(self, data, len, cb)
     setwlen(self, self._wlen - len)
     local n = (self._syncn or 0) + 1
     self._syncn = n
-    if cb or self._needDrain or self._ending or n > 1 then
+    if cb or self.writableNeedDrain or self._ending or n > 1 then
       local cbs = self._synccbs
       if cbs == nil then
         cbs = {}
@@ -514,7 +516,7 @@ core.sethandler("write", onwrite)
 -- Writes buffered while connecting or corked go out as one vectored write.
 local function clearbuffer(self)
   local buf = self._wbuf
-  if buf == nil or self._corked > 0 or self.connecting or self.destroyed
+  if buf == nil or self.writableCorked > 0 or self.connecting or self.destroyed
       or self._handle == nil then
     return
   end
@@ -571,7 +573,7 @@ local function flushonconnect(self)
     self:removeListener("close", onclose)
   end
   local buf = self._wbuf
-  if buf == nil or self._corked > 0 or self.destroyed or self._handle == nil then
+  if buf == nil or self.writableCorked > 0 or self.destroyed or self._handle == nil then
     return
   end
   local first = table.remove(buf, 1)
@@ -619,9 +621,8 @@ local function writeimpl(self, data, enc, cb)
     throw("ERR_INVALID_ARG_TYPE", "chunk", { "string", "Buffer",
       "TypedArray", "DataView" }, data)
   end
-  if cb ~= nil and type(cb) ~= "function" then
-    throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
-  end
+  -- As Node, a callback that is not a function is ignored.
+  if type(cb) ~= "function" then cb = nil end
   if enc ~= nil then
     if t == "string" then
       data = encoding().encode(data, enc)
@@ -654,7 +655,7 @@ local function writeimpl(self, data, enc, cb)
     -- Nothing to write to: the stream is errored at once, the callback and
     -- 'error' follow, as Node's Writable does.
     local e = make("ERR_SOCKET_CLOSED")
-    if self._errored == nil then self._errored = e end
+    if self.errored == nil then self.errored = e end
     self.writable = false
     setstate(self)
     self._pendingcb = self._pendingcb + 1
@@ -664,10 +665,10 @@ local function writeimpl(self, data, enc, cb)
   local wlen = (self._wlen or 0) + len
   setwlen(self, wlen)
   local ret = wlen < self.writableHighWaterMark
-  if not ret then self._needDrain = true end
+  if not ret then self.writableNeedDrain = true end
   self.bytesWritten = self.bytesWritten + len
   self._pendingcb = self._pendingcb + 1
-  if self.connecting or self._corked > 0 or self._wbuf then
+  if self.connecting or self.writableCorked > 0 or self._wbuf then
     local buf = self._wbuf
     if buf == nil then
       buf = {}
@@ -677,7 +678,7 @@ local function writeimpl(self, data, enc, cb)
     -- to its table meanwhile.
     if type(data) == "table" then data = { table.unpack(data) } end
     buf[#buf + 1] = { data, len, cb }
-    if #buf == 1 and self.connecting and self._corked == 0 then
+    if #buf == 1 and self.connecting and self.writableCorked == 0 then
       self:once("connect", function() flushonconnect(self) end)
       local onclose = function() closedbeforeconnect(self) end
       self._wbufOnClose = onclose
@@ -697,14 +698,14 @@ end
 
 --- cork(): holds writes until uncork().
 function Socket:cork()
-  self._corked = self._corked + 1
+  self.writableCorked = self.writableCorked + 1
 end
 
 --- uncork(): writes what cork() held, as one vectored write.
 function Socket:uncork()
-  if self._corked > 0 then
-    self._corked = self._corked - 1
-    if self._corked == 0 then clearbuffer(self) end
+  if self.writableCorked > 0 then
+    self.writableCorked = self.writableCorked - 1
+    if self.writableCorked == 0 then clearbuffer(self) end
   end
 end
 
@@ -716,18 +717,17 @@ function Socket:finish(data, enc, cb)
   elseif type(enc) == "function" then
     cb, enc = enc, nil
   end
-  if cb ~= nil and type(cb) ~= "function" then
-    throw("ERR_INVALID_ARG_TYPE", "cb", "Function", cb)
-  end
+  -- As Node, a callback that is not a function is ignored.
+  if type(cb) ~= "function" then cb = nil end
   -- A failed write's own error goes to the callback, as in Node.
   local _, err
   if data ~= nil then _, err = writeimpl(self, data, enc) end
-  if self._corked > 0 then
-    self._corked = 1
+  if self.writableCorked > 0 then
+    self.writableCorked = 1
     self:uncork()
   end
   if err then -- luacheck: ignore 542
-  elseif not self._errored and not self._ending then
+  elseif not self.errored and not self._ending then
     self._ending = true
     self.writable = false
     self.writableEnded = true
@@ -786,14 +786,14 @@ local function errorbuffer(self)
     for _, w in ipairs(buf) do
       setwlen(self, self._wlen - w[2])
       self._pendingcb = self._pendingcb - 1
-      if w[3] then w[3](self._errored or make("ERR_STREAM_DESTROYED", "write")) end
+      if w[3] then w[3](self.errored or make("ERR_STREAM_DESTROYED", "write")) end
     end
   end
   local cbs = self._onfinished
   self._onfinished = nil
   if cbs then
     for i = 1, #cbs do
-      cbs[i](self._errored or make("ERR_STREAM_DESTROYED", "end"))
+      cbs[i](self.errored or make("ERR_STREAM_DESTROYED", "end"))
     end
   end
 end
@@ -806,7 +806,8 @@ function Socket:destroy(err)
     nextTick(errorbuffer, self)
   end
   self.destroyed = true
-  if err ~= nil then self._errored = err end
+  self.closed = true
+  if err ~= nil then self.errored = err end
   self.readable = false
   self.writable = false
   self.connecting = false
@@ -904,7 +905,13 @@ end
 -- turns it off.  The socket stays open.
 function Socket:setTimeout(ms, cb)
   self.timeout = ms
-  ms = validate.number(ms, "msecs", 0)
+  if type(ms) ~= "number" then
+    throw("ERR_INVALID_ARG_TYPE", "msecs", "number", ms)
+  end
+  if not (ms >= 0 and ms < math.huge) then
+    throw("ERR_OUT_OF_RANGE", "msecs", "a non-negative finite number", ms)
+  end
+  ms = validate.whole(ms)
   if ms > 2147483647 then
     EventEmitter.warn("TimeoutOverflowWarning", errors.jsnumber(ms)
       .. " does not fit into a 32-bit signed integer."
@@ -1007,7 +1014,7 @@ Socket._internalconnect = internalconnect
 
 -- Resets a destroyed socket's state so it can connect again.
 local function undestroy(self)
-  for _, k in ipairs({ "destroyed", "readable", "writable", "_errored",
+  for _, k in ipairs({ "destroyed", "closed", "readable", "writable", "errored",
       "_errorEmitted", "_closeEmitted", "_ending", "writableEnded",
       "writableFinished", "_finalCalled", "_prefinished", "_eof",
       "_endEmitted", "_endScheduled", "readableEnded", "_onfinished",
