@@ -74,6 +74,8 @@ function M.lookupandconnect(sock, options)
     errors.throw("ERR_INVALID_IP_ADDRESS", localAddress)
   end
   if localPort then validate.number(localPort, "options.localPort") end
+  sock._localAddress = localAddress or nil
+  sock._localPort = localPort and validate.whole(localPort) or nil
   if port ~= nil then
     if type(port) ~= "number" and type(port) ~= "string" then
       errors.throw("ERR_INVALID_ARG_TYPE", "options.port",

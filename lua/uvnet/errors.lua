@@ -399,7 +399,8 @@ function M.uvhostport(status, syscall, address, port)
   e.errno = status
   e.syscall = syscall
   e.address = address
-  if port and port > 0 then e.port = port end
+  -- Node sets port whenever it is not 0 (a Unix path gives -1).
+  if port and port ~= 0 then e.port = port end
   return e
 end
 
@@ -417,7 +418,8 @@ function M.hostport(status, syscall, address, port, additional)
   e.errno = status
   e.syscall = syscall
   e.address = address
-  if port and port > 0 then e.port = port end
+  -- Node sets port whenever it is not 0 (a Unix path gives -1).
+  if port and port ~= 0 then e.port = port end
   return e
 end
 

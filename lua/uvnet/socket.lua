@@ -306,7 +306,7 @@ end
 
 -- Writable side -------------------------------------------------------------
 
-local finishmaybe, afterwrite_nt
+local finishmaybe, afterwrite_nt, clearbuffer, errorbuffer
 
 local function needfinish(self)
   return self._ending and not self.destroyed and self._wlen == 0
@@ -439,6 +439,7 @@ end
 -- Queue of writes in flight at the handle: sizes and callbacks in two
 -- arrays, so a write allocates no table.
 local function wqpush(self, len, cb)
+  self._inflight = true
   local t = (self._wqtail or 0) + 1
   if t == 1 then
     self._wqlen = self._wqlen or {}
@@ -488,14 +489,22 @@ local function onwrite(self, status)
     self._wqhead = i + 1
   end
   setwlen(self, self._wlen - len)
+  if i == self._wqtail or self._wqhead > self._wqtail then
+    self._inflight = nil
+  end
   if cb == false then cb = nil end
   if self.destroyed then
-    -- Cancelled by destroy(): the callback hears why (write ECANCELED), and
-    -- no 'error' follows, as in Node.
+    -- Cancelled by destroy(): the callback hears why (write ECANCELED),
+    -- the writes queued behind it get the same error, and no 'error'
+    -- follows, as in Node.
     self._pendingcb = self._pendingcb - 1
-    if cb then
-      if status < 0 then cb(errors.errno(status, "write")) else cb() end
+    local e
+    if status < 0 then
+      e = errors.errno(status, "write")
+      if self.errored == nil then self.errored = e end
     end
+    if cb then cb(e) end
+    errorbuffer(self)
     return
   end
   if status < 0 then
@@ -503,6 +512,9 @@ local function onwrite(self, status)
     return
   end
   if self._timer then idle_refresh(self) end
+  -- What queued up behind this write goes out now, as one write, before
+  -- this one's callback: Node's order ('drain' once all is handed over).
+  if self._wbuf then clearbuffer(self) end
   local one = self._onecb
   if one == nil then
     one = {}
@@ -514,10 +526,10 @@ end
 core.sethandler("write", onwrite)
 
 -- Writes buffered while connecting or corked go out as one vectored write.
-local function clearbuffer(self)
+clearbuffer = function(self)
   local buf = self._wbuf
   if buf == nil or self.writableCorked > 0 or self.connecting or self.destroyed
-      or self._handle == nil then
+      or self._handle == nil or self._inflight then
     return
   end
   self._wbuf = nil
@@ -668,7 +680,8 @@ local function writeimpl(self, data, enc, cb)
   if not ret then self.writableNeedDrain = true end
   self.bytesWritten = self.bytesWritten + len
   self._pendingcb = self._pendingcb + 1
-  if self.connecting or self.writableCorked > 0 or self._wbuf then
+  if self.connecting or self.writableCorked > 0 or self._wbuf
+      or self._inflight then
     local buf = self._wbuf
     if buf == nil then
       buf = {}
@@ -778,8 +791,10 @@ end
 
 -- Writes still buffered when the socket is destroyed fail with the error,
 -- or ERR_STREAM_DESTROYED, and end()'s callbacks likewise.
-local function errorbuffer(self)
-  -- Writes waiting for a connection are failed by their 'close' listener.
+errorbuffer = function(self)
+  -- A write still in flight fails the queue when it completes; writes
+  -- waiting for a connection are failed by their 'close' listener.
+  if self._inflight then return end
   local buf = not self._wbufOnClose and self._wbuf or nil
   if buf then self._wbuf = nil end
   if buf then
@@ -904,6 +919,7 @@ end
 --- setTimeout(ms[, callback]): emits 'timeout' after ms of inactivity; 0
 -- turns it off.  The socket stays open.
 function Socket:setTimeout(ms, cb)
+  if self.destroyed then return self end
   self.timeout = ms
   if type(ms) ~= "number" then
     throw("ERR_INVALID_ARG_TYPE", "msecs", "number", ms)
@@ -1003,6 +1019,14 @@ local function internalconnect(self, address, port, family)
     return
   end
   self._connectReq = { address = address, port = port, family = family }
+  local la, lp = self._localAddress, self._localPort
+  if la or lp then
+    la = la or (family == 6 and "::" or "0.0.0.0")
+    ok, _, code = h:bind(la, lp or 0)
+    if not ok then
+      return self:destroy(errors.hostport(code, "bind", la, lp))
+    end
+  end
   self:emit("connectionAttempt", address, port, family)
   if self.destroyed or h ~= self._handle then return end
   ok, _, code = h:connect(address, port)
@@ -1024,6 +1048,9 @@ local function undestroy(self)
   self._pendingcb = nil
   self._rlen = nil
   self.readableLength = nil
+  self.bytesRead = nil
+  self.bytesWritten = nil
+  self._inflight = nil
   setwlen(self, 0)
 end
 
