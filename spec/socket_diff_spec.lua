@@ -865,6 +865,82 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("destroy() with a write in flight and writes queued behind it", [==[
+let peer;
+const server = net.createServer((s) => { peer = s; s.pause(); s.on('error', () => {}); });
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['drain', 'finish', 'error', 'close']);
+  c.on('connect', () => {
+    c.write(Buffer.alloc(BIG, 97), (err) => log('C', 'cb big', err));
+    c.write('x', (err) => log('C', 'cb x', err));
+    c.write('y', (err) => log('C', 'cb y', err));
+    log('C', 'queued', snap(c, 'writableLength', 'bufferSize', 'bytesWritten'));
+    setTimeout(() => {
+      c.destroy();
+      log('C', 'destroyed', state(c), snap(c, 'writableLength', 'bytesWritten'));
+    }, 50);
+  });
+  c.on('close', () => { peer.destroy(); server.close(); });
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local server
+    local peer
+    server = net.createServer(function(s)
+      peer = s
+      s:pause()
+      s:on("error", function() end)
+    end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "drain", "finish", "error", "close" })
+      local function cb(name)
+        return function(err) log("C", name, err) end
+      end
+      c:on("connect", function()
+        c:write(string.rep("a", BIG), cb("cb big"))
+        c:write("x", cb("cb x"))
+        c:write("y", cb("cb y"))
+        log("C", "queued", snap(c, "writableLength", "bufferSize", "bytesWritten"))
+        net.setTimeout(function()
+          c:destroy()
+          log("C", "destroyed", state(c), snap(c, "writableLength", "bytesWritten"))
+        end, 50)
+      end)
+      c:on("close", function()
+        peer:destroy()
+        server:close()
+      end)
+    end)
+  end)
+
+  scenario("write() while connecting, then destroy()", [==[
+const server = net.createServer(() => log('S', 'connection'));
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['connect', 'error', 'close']);
+  c.write('a', (err) => log('C', 'cb a', err));
+  c.write('b', (err) => log('C', 'cb b', err));
+  c.destroy();
+  log('C', 'destroyed', state(c), snap(c, 'writableLength', 'bytesWritten'));
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local server
+    server = net.createServer(function() log("S", "connection") end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "connect", "error", "close" })
+      c:write("a", function(err) log("C", "cb a", err) end)
+      c:write("b", function(err) log("C", "cb b", err) end)
+      c:destroy()
+      log("C", "destroyed", state(c), snap(c, "writableLength", "bytesWritten"))
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
   -- Write errors ---------------------------------------------------------------
 
   scenario("the server destroys the connection while the client writes", [==[
@@ -953,20 +1029,307 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("write() on a socket that never connected", [==[
+const c = new net.Socket();
+watch('C', c, ['error', 'close']);
+const r = c.write('z', (err) => log('C', 'cb', err));
+log('C', 'write returns', r, state(c), snap(c, 'bytesWritten', 'writableLength'));
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local c = net.Socket()
+    watch("C", c, { "error", "close" })
+    local r = c:write("z", function(err) log("C", "cb", err) end)
+    log("C", "write returns", r, state(c), snap(c, "bytesWritten", "writableLength"))
+  end)
+
+  scenario("write() after the peer ended: EPIPE, ended by the other party", [==[
+const server = net.createServer((s) => {
+  s.on('error', () => {});
+  s.on('data', () => {});
+  s.end('bye');
+});
+server.listen(0, HOST, () => {
+  const port = server.address().port;
+  let left = 2;
+  const done = () => { if (--left === 0) server.close(); };
+  const c = net.connect(opts(port));
+  watch('C', c, ['data', 'end', 'finish', 'error', 'close']);
+  c.on('finish', () => {
+    log('C', 'at finish', state(c), snap(c, 'writableEnded'));
+    log('C', 'write returns', c.write('late', (err) => log('C', 'cb', err)));
+  });
+  c.on('close', done);
+  const d = net.connect(opts(port));
+  watch('D', d, ['data', 'end', 'error', 'close']);
+  d.on('close', () => {
+    log('D', 'write returns', d.write('late', (err) => log('D', 'cb', err)));
+    done();
+  });
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local server
+    server = net.createServer(function(s)
+      s:on("error", function() end)
+      s:on("data", function() end)
+      s:finish("bye")
+    end)
+    server:listen(0, HOST, function()
+      local port = server:address().port
+      local left = 2
+      local function done()
+        left = left - 1
+        if left == 0 then server:close() end
+      end
+      local c = net.connect(h.opts(port))
+      watch("C", c, { "data", "end", "finish", "error", "close" })
+      c:on("finish", function()
+        log("C", "at finish", state(c), snap(c, "writableEnded"))
+        log("C", "write returns", c:write("late", function(err) log("C", "cb", err) end))
+      end)
+      c:on("close", done)
+      local d = net.connect(h.opts(port))
+      watch("D", d, { "data", "end", "error", "close" })
+      d:on("close", function()
+        log("D", "write returns", d:write("late", function(err) log("D", "cb", err) end))
+        done()
+      end)
+    end)
+  end)
+
+  scenario("end() twice, end(data) after end(), end(cb) after 'finish' and destroy()", [==[
+const server = net.createServer((s) => {
+  s.on('error', () => {});
+  s.on('data', () => {});
+  s.on('end', () => s.end());
+});
+server.listen(0, HOST, () => {
+  const port = server.address().port;
+  let left = 2;
+  const done = () => { if (--left === 0) server.close(); };
+  const d = net.connect(opts(port, { allowHalfOpen: true }));
+  watch('D', d, ['finish', 'error', 'close']);
+  d.on('connect', () => {
+    log('D', 'end returns itself', d.end((err) => log('D', 'cb1', err)) === d);
+    d.end((err) => log('D', 'cb2', err));
+    d.end('more', (err) => log('D', 'cb3', err));
+    log('D', 'after', state(d));
+  });
+  d.on('close', done);
+  const g = net.connect(opts(port, { allowHalfOpen: true }));
+  watch('G', g, ['end', 'finish', 'error', 'close']);
+  g.on('connect', () => g.end());
+  g.on('finish', () => {
+    g.end((err) => log('G', 'cb after finish', err));
+    g.destroy();
+    g.end((err) => log('G', 'cb after destroy', err));
+    log('G', 'write returns', g.write('x', (err) => log('G', 'write cb', err)));
+  });
+  g.on('close', done);
+});
+const f = new net.Socket();
+watch('F', f, ['finish', 'error', 'close']);
+f.destroy();
+f.end((err) => log('F', 'cb', err));
+log('F', 'after', state(f));
+]==], function(h)
+    local log, state, watch = h.log, h.state, h.watch
+    local function cb(tag, name)
+      return function(err) log(tag, name, err) end
+    end
+    local server
+    server = net.createServer(function(s)
+      s:on("error", function() end)
+      s:on("data", function() end)
+      s:on("end", function() s:finish() end)
+    end)
+    server:listen(0, HOST, function()
+      local port = server:address().port
+      local left = 2
+      local function done()
+        left = left - 1
+        if left == 0 then server:close() end
+      end
+      local d = net.connect(h.opts(port, { allowHalfOpen = true }))
+      watch("D", d, { "finish", "error", "close" })
+      d:on("connect", function()
+        log("D", "end returns itself", d:finish(cb("D", "cb1")) == d)
+        d:finish(cb("D", "cb2"))
+        d:finish("more", cb("D", "cb3"))
+        log("D", "after", state(d))
+      end)
+      d:on("close", done)
+      local g = net.connect(h.opts(port, { allowHalfOpen = true }))
+      watch("G", g, { "end", "finish", "error", "close" })
+      g:on("connect", function() g:finish() end)
+      g:on("finish", function()
+        g:finish(cb("G", "cb after finish"))
+        g:destroy()
+        g:finish(cb("G", "cb after destroy"))
+        log("G", "write returns", g:write("x", cb("G", "write cb")))
+      end)
+      g:on("close", done)
+    end)
+    local f = net.Socket()
+    watch("F", f, { "finish", "error", "close" })
+    f:destroy()
+    f:finish(cb("F", "cb"))
+    log("F", "after", state(f))
+  end)
+
+  scenario("end(data, cb) while connecting", [==[
+const server = net.createServer((s) => watch('S', s, ['data', 'end', 'close']));
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['connect', 'ready', 'finish', 'end', 'close']);
+  c.end('early', () => log('C', 'end cb'));
+  log('C', 'after end()', state(c), snap(c, 'writableLength', 'bytesWritten'));
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local server
+    server = net.createServer(function(s) watch("S", s, { "data", "end", "close" }) end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "connect", "ready", "finish", "end", "close" })
+      c:finish("early", function() log("C", "end cb") end)
+      log("C", "after end()", state(c), snap(c, "writableLength", "bytesWritten"))
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("argument errors of setTimeout() and write()", [==[
+const e = new net.Socket();
+for (const [what, f] of [
+  ['setTimeout(-1)', () => e.setTimeout(-1)],
+  ["setTimeout('abc')", () => e.setTimeout('abc')],
+  ['setTimeout(10, 5)', () => e.setTimeout(10, 5)],
+  ['write(123)', () => e.write(123)],
+  ['write(undefined)', () => e.write(undefined)],
+]) {
+  try {
+    f();
+    log('E', what, 'no throw');
+  } catch (err) {
+    log('E', what, E(err), snap(e, 'timeout'));
+  }
+}
+e.setTimeout(0);
+]==], function(h)
+    local log, snap = h.log, h.snap
+    local e = net.Socket()
+    for _, case in ipairs({
+      { "setTimeout(-1)", function() e:setTimeout(-1) end },
+      { "setTimeout('abc')", function() e:setTimeout("abc") end },
+      { "setTimeout(10, 5)", function() e:setTimeout(10, 5) end },
+      { "write(123)", function() e:write(123) end },
+      { "write(undefined)", function() e:write(nil) end },
+    }) do
+      local ok, err = pcall(case[2])
+      if ok then
+        log("E", case[1], "no throw")
+      else
+        log("E", case[1], h.E(err), snap(e, "timeout"))
+      end
+    end
+    e:setTimeout(0)
+  end)
+
+  scenario("a write() or end() callback that is not a function is ignored", [==[
+const e = new net.Socket();
+watch('E', e, ['error', 'close']);
+try {
+  log('E', 'write returns', e.write('x', 'utf8', 5));
+} catch (err) {
+  log('E', 'write threw', E(err));
+}
+try {
+  log('E', 'end returns itself', e.end('x', 'utf8', 5) === e);
+} catch (err) {
+  log('E', 'end threw', E(err));
+}
+]==], function(h)
+    local log, watch = h.log, h.watch
+    local e = net.Socket()
+    watch("E", e, { "error", "close" })
+    local ok, r = pcall(e.write, e, "x", "utf8", 5)
+    if ok then log("E", "write returns", r) else log("E", "write threw", h.E(r)) end
+    ok, r = pcall(e.finish, e, "x", "utf8", 5)
+    if ok then log("E", "end returns itself", r == e) else log("E", "end threw", h.E(r)) end
+  end)
+
+  scenario("Node's stream state fields: writableCorked, writableNeedDrain, closed, errored", [==[
+const f = new net.Socket();
+log('F', 'fresh', snap(f, 'writableCorked', 'writableNeedDrain', 'closed', 'errored',
+  'readableEnded', 'writableFinished', 'writableEnded'));
+f.cork();
+f.cork();
+log('F', 'corked twice', snap(f, 'writableCorked'));
+f.uncork();
+log('F', 'uncorked once', snap(f, 'writableCorked'));
+f.on('error', () => log('F', 'at error', snap(f, 'closed', 'errored')));
+f.on('close', () => log('F', 'at close', snap(f, 'closed', 'errored')));
+f.destroy(new Error('boom'));
+log('F', 'destroyed', snap(f, 'closed', 'errored'));
+let peer;
+const server = net.createServer((s) => { peer = s; s.pause(); s.on('error', () => {}); });
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port), () => {
+    const r = c.write(Buffer.alloc(BIG, 97));
+    log('C', 'big write', r, snap(c, 'writableNeedDrain'));
+    c.destroy();
+  });
+  c.on('close', () => { peer.destroy(); server.close(); });
+});
+]==], function(h)
+    local log, snap = h.log, h.snap
+    local f = net.Socket()
+    log("F", "fresh", snap(f, "writableCorked", "writableNeedDrain", "closed", "errored",
+      "readableEnded", "writableFinished", "writableEnded"))
+    f:cork()
+    f:cork()
+    log("F", "corked twice", snap(f, "writableCorked"))
+    f:uncork()
+    log("F", "uncorked once", snap(f, "writableCorked"))
+    f:on("error", function() log("F", "at error", snap(f, "closed", "errored")) end)
+    f:on("close", function() log("F", "at close", snap(f, "closed", "errored")) end)
+    f:destroy({ name = "Error", message = "boom" })
+    log("F", "destroyed", snap(f, "closed", "errored"))
+    local server
+    local peer
+    server = net.createServer(function(s)
+      peer = s
+      s:pause()
+      s:on("error", function() end)
+    end)
+    server:listen(0, HOST, function()
+      local c
+      c = net.connect(h.opts(server:address().port), function()
+        local r = c:write(string.rep("a", BIG))
+        log("C", "big write", r, snap(c, "writableNeedDrain"))
+        c:destroy()
+      end)
+      c:on("close", function()
+        peer:destroy()
+        server:close()
+      end)
+    end)
+  end)
+
   -- Write callbacks, 'drain' and highWaterMark --------------------------------
 
-  scenario("a server highWaterMark of 16: write() returns false, 'drain' then callbacks", [==[
+  scenario("a server highWaterMark of 16: a write the kernel takes at once returns true", [==[
 const server = net.createServer({ highWaterMark: 16 }, (s) => {
   log('S', 'hwm', snap(s, 'writableHighWaterMark', 'readableHighWaterMark'));
   watch('S', s, ['drain', 'finish', 'close']);
   const r1 = s.write('0123456789', () => log('S', 'cb1', snap(s, 'writableLength')));
   log('S', 'write 1', r1, snap(s, 'writableLength', 'bufferSize'));
-  const r2 = s.write('abcdefghijklmnopqrst', () => log('S', 'cb2', snap(s, 'writableLength')));
-  log('S', 'write 2', r2, snap(s, 'writableLength', 'bufferSize', 'bytesWritten'));
-  s.on('drain', () => {
-    log('S', 'at drain', snap(s, 'writableLength', 'bytesWritten'));
+  const r2 = s.write('abcdefghijklmnopqrst', () => {
+    log('S', 'cb2', snap(s, 'writableLength'));
     s.end();
   });
+  log('S', 'write 2', r2, snap(s, 'writableLength', 'bufferSize', 'bytesWritten'));
 });
 server.listen(0, HOST, () => {
   const c = net.connect(opts(server.address().port));
@@ -987,12 +1350,9 @@ server.listen(0, HOST, () => {
       log("S", "write 1", r1, snap(s, "writableLength", "bufferSize"))
       local r2 = s:write("abcdefghijklmnopqrst", function()
         log("S", "cb2", snap(s, "writableLength"))
-      end)
-      log("S", "write 2", r2, snap(s, "writableLength", "bufferSize", "bytesWritten"))
-      s:on("drain", function()
-        log("S", "at drain", snap(s, "writableLength", "bytesWritten"))
         s:finish()
       end)
+      log("S", "write 2", r2, snap(s, "writableLength", "bufferSize", "bytesWritten"))
     end)
     server:listen(0, HOST, function()
       local c = net.connect(h.opts(server:address().port))
@@ -1103,6 +1463,55 @@ server.listen(0, HOST, () => {
     end)
   end, { timeout = 8000 })
 
+  scenario("'drain' then callbacks when writes queue behind a slow 8 MiB write", [==[
+const server = net.createServer((s) => {
+  s.pause();
+  setTimeout(() => s.resume(), 100);
+  s.on('end', () => s.end());
+});
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['drain', 'finish', 'close']);
+  c.on('drain', () => log('C', 'at drain', snap(c, 'writableLength')));
+  c.on('connect', () => {
+    const r1 = c.write(Buffer.alloc(BIG, 97), () => log('C', 'cb big',
+      snap(c, 'writableLength')));
+    const r2 = c.write('x', () => log('C', 'cb x', snap(c, 'writableLength')));
+    const r3 = c.write('y', () => {
+      log('C', 'cb y', snap(c, 'writableLength'));
+      c.end();
+    });
+    log('C', 'returned', r1, r2, r3, snap(c, 'writableLength'));
+  });
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s)
+      s:pause()
+      net.setTimeout(function() s:resume() end, 100)
+      s:on("end", function() s:finish() end)
+    end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "drain", "finish", "close" })
+      c:on("drain", function() log("C", "at drain", snap(c, "writableLength")) end)
+      c:on("connect", function()
+        local r1 = c:write(string.rep("a", BIG), function()
+          log("C", "cb big", snap(c, "writableLength"))
+        end)
+        local r2 = c:write("x", function() log("C", "cb x", snap(c, "writableLength")) end)
+        local r3 = c:write("y", function()
+          log("C", "cb y", snap(c, "writableLength"))
+          c:finish()
+        end)
+        log("C", "returned", r1, r2, r3, snap(c, "writableLength"))
+      end)
+      c:on("close", function() server:close() end)
+    end)
+  end, { timeout = 8000 })
+
   -- Flowing and paused -----------------------------------------------------------
 
   scenario("a 'data' listener then pause() in one tick: Node still reads ahead", [==[
@@ -1188,6 +1597,103 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("data nobody reads holds 'end' back until a 'data' listener", [==[
+const server = net.createServer((s) => s.end('abc'));
+server.listen(0, HOST, () => {
+  const a = net.connect(opts(server.address().port));
+  watch('A', a, ['connect', 'end', 'finish', 'close']);
+  a.on('connect', () => setTimeout(() => {
+    log('A', 'unread', snap(a, 'readableLength', 'bytesRead', 'readableEnded',
+      'readableFlowing'));
+    a.on('data', (d) => log('A', 'data', d));
+  }, 100));
+  a.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s) s:finish("abc") end)
+    server:listen(0, HOST, function()
+      local a = net.connect(h.opts(server:address().port))
+      watch("A", a, { "connect", "end", "finish", "close" })
+      a:on("connect", function()
+        net.setTimeout(function()
+          log("A", "unread", snap(a, "readableLength", "bytesRead", "readableEnded",
+            "readableFlowing"))
+          a:on("data", function(d) log("A", "data", d) end)
+        end, 100)
+      end)
+      a:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("pause() before connecting: nothing is read until resume()", [==[
+const server = net.createServer((s) => s.end('abc'));
+server.listen(0, HOST, () => {
+  const b = net.connect(opts(server.address().port));
+  b.pause();
+  watch('B', b, ['connect', 'pause', 'resume', 'end', 'finish', 'close']);
+  b.on('data', (d) => log('B', 'data', d));
+  b.on('connect', () => setTimeout(() => {
+    log('B', 'unread', snap(b, 'readableLength', 'bytesRead', 'readableEnded', 'isPaused'));
+    b.resume();
+  }, 100));
+  b.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s) s:finish("abc") end)
+    server:listen(0, HOST, function()
+      local b = net.connect(h.opts(server:address().port))
+      b:pause()
+      watch("B", b, { "connect", "pause", "resume", "end", "finish", "close" })
+      b:on("data", function(d) log("B", "data", d) end)
+      b:on("connect", function()
+        net.setTimeout(function()
+          log("B", "unread", snap(b, "readableLength", "bytesRead", "readableEnded",
+            "isPaused"))
+          b:resume()
+        end, 100)
+      end)
+      b:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("'end' comes while paused when nothing is buffered", [==[
+const server = net.createServer((s) => s.end('abc'));
+server.listen(0, HOST, () => {
+  const g = net.connect(opts(server.address().port));
+  watch('G', g, ['pause', 'end', 'finish', 'close']);
+  g.once('data', (d) => {
+    log('G', 'first', d);
+    g.pause();
+    log('G', 'paused', snap(g, 'isPaused', 'readableLength'));
+  });
+  g.on('close', () => {
+    log('G', 'at close', snap(g, 'isPaused', 'readableEnded'));
+    server.close();
+  });
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s) s:finish("abc") end)
+    server:listen(0, HOST, function()
+      local g = net.connect(h.opts(server:address().port))
+      watch("G", g, { "pause", "end", "finish", "close" })
+      g:once("data", function(d)
+        log("G", "first", d)
+        g:pause()
+        log("G", "paused", snap(g, "isPaused", "readableLength"))
+      end)
+      g:on("close", function()
+        log("G", "at close", snap(g, "isPaused", "readableEnded"))
+        server:close()
+      end)
+    end)
+  end)
+
   -- Connecting -----------------------------------------------------------------
 
   scenario("connection refused", [==[
@@ -1217,6 +1723,149 @@ server.listen(0, HOST, () => {
           log("C", "at error", state(c), tostring(err), err.port == port)
         end)
         c:on("close", function() log("C", "at close", state(c), snap(c, "remoteAddress")) end)
+      end)
+    end)
+  end)
+
+  scenario("connect() to a Unix socket path that does not exist: ENOENT", [==[
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvn-'));
+const p = path.join(dir, 'missing.sock');
+hide(p, '<path>');
+const c = net.connect(p);
+watch('C', c, ['connectionAttempt', 'connectionAttemptFailed', 'connect', 'error', 'close']);
+c.on('error', (err) => log('C', 'at error', String(err), err.address === p, state(c)));
+c.on('close', () => fs.rmSync(dir, { recursive: true, force: true }));
+]==], function(h)
+    local log, state, watch = h.log, h.state, h.watch
+    local dir = tmpdir()
+    local p = dir .. "/missing.sock"
+    h.hide(p, "<path>")
+    local c = net.connect(p)
+    watch("C", c, { "connectionAttempt", "connectionAttemptFailed", "connect", "error",
+      "close" })
+    c:on("error", function(err)
+      log("C", "at error", tostring(err), err.address == p, state(c))
+    end)
+    c:on("close", function() os.execute("rm -rf " .. dir) end)
+  end)
+
+  scenario("connect() again on the same socket after 'close'", [==[
+let n = 0;
+const server = net.createServer((s) => s.end(++n === 1 ? 'one' : 'two'));
+server.listen(0, HOST, () => {
+  const port = server.address().port;
+  hide(port);
+  const c = net.connect(opts(port));
+  watch('C', c, ['connect', 'data', 'end', 'finish', 'close']);
+  c.on('connect', () => log('C', 'at connect', state(c), snap(c, 'remoteAddress',
+    'bytesRead')));
+  let closes = 0;
+  c.on('close', () => {
+    log('C', 'at close', state(c), snap(c, 'bytesRead', 'bytesWritten'));
+    if (++closes === 1) {
+      log('C', 'connect returns itself', c.connect(opts(port)) === c, state(c),
+        snap(c, 'bytesRead'));
+    } else {
+      server.close();
+    }
+  });
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local n = 0
+    local server
+    server = net.createServer(function(s)
+      n = n + 1
+      s:finish(n == 1 and "one" or "two")
+    end)
+    server:listen(0, HOST, function()
+      local port = server:address().port
+      h.hide(port)
+      local c = net.connect(h.opts(port))
+      watch("C", c, { "connect", "data", "end", "finish", "close" })
+      c:on("connect", function()
+        log("C", "at connect", state(c), snap(c, "remoteAddress", "bytesRead"))
+      end)
+      local closes = 0
+      c:on("close", function()
+        log("C", "at close", state(c), snap(c, "bytesRead", "bytesWritten"))
+        closes = closes + 1
+        if closes == 1 then
+          log("C", "connect returns itself", c:connect(h.opts(port)) == c, state(c),
+            snap(c, "bytesRead"))
+        else
+          server:close()
+        end
+      end)
+    end)
+  end)
+
+  scenario("end() on a socket that never connected", [==[
+const b = new net.Socket();
+watch('B', b, ['finish', 'end', 'error', 'close']);
+log('B', 'end returns itself', b.end(() => log('B', 'end cb')) === b, state(b));
+]==], function(h)
+    local log, state, watch = h.log, h.state, h.watch
+    local b = net.Socket()
+    watch("B", b, { "finish", "end", "error", "close" })
+    log("B", "end returns itself", b:finish(function() log("B", "end cb") end) == b, state(b))
+  end)
+
+  scenario("connect({ localAddress, localPort }), address() and an empty write", [==[
+const server = net.createServer((s) => {
+  s.on('data', (d) => log('S', 'data', d));
+  s.on('end', () => s.end());
+});
+server.listen(0, HOST, () => {
+  const port = server.address().port;
+  hide(port);
+  const t = net.createServer();
+  t.listen(0, HOST, () => {
+    const lp = t.address().port;
+    hide(lp, '<lport>');
+    t.close(() => {
+      const c = net.connect(opts(port, { localAddress: HOST, localPort: lp }));
+      log('C', 'connecting', A(c.address()));
+      c.on('connect', () => {
+        log('C', 'connected', A(c.address()), c.localPort === lp, snap(c, 'localAddress'));
+        c.write('', (err) => log('C', 'empty write cb', err));
+        c.end('z');
+      });
+      c.on('close', () => {
+        log('C', 'closed', A(c.address()));
+        server.close();
+      });
+    });
+  });
+});
+]==], function(h)
+    local log, snap = h.log, h.snap
+    local server
+    server = net.createServer(function(s)
+      s:on("data", function(d) log("S", "data", d) end)
+      s:on("end", function() s:finish() end)
+    end)
+    server:listen(0, HOST, function()
+      local port = server:address().port
+      h.hide(port)
+      local t = net.createServer()
+      t:listen(0, HOST, function()
+        local lp = t:address().port
+        h.hide(lp, "<lport>")
+        t:close(function()
+          local c = net.connect(h.opts(port, { localAddress = HOST, localPort = lp }))
+          log("C", "connecting", h.A(c:address()))
+          c:on("connect", function()
+            log("C", "connected", h.A(c:address()), c.localPort == lp,
+              snap(c, "localAddress"))
+            c:write("", function(err) log("C", "empty write cb", err) end)
+            c:finish("z")
+          end)
+          c:on("close", function()
+            log("C", "closed", h.A(c:address()))
+            server:close()
+          end)
+        end)
       end)
     end)
   end)
@@ -1346,6 +1995,84 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("net.connect({ timeout }) arms the idle timeout", [==[
+const server = net.createServer((s) => s.on('end', () => s.end()));
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port, { timeout: 30 }));
+  log('C', 'at connect()', snap(c, 'timeout'));
+  watch('C', c, ['connect', 'timeout', 'end', 'close']);
+  c.on('timeout', () => { log('C', 'at timeout', state(c)); c.end(); });
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local server
+    server = net.createServer(function(s) s:on("end", function() s:finish() end) end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port, { timeout = 30 }))
+      log("C", "at connect()", snap(c, "timeout"))
+      watch("C", c, { "connect", "timeout", "end", "close" })
+      c:on("timeout", function()
+        log("C", "at timeout", state(c))
+        c:finish()
+      end)
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("incoming data postpones 'timeout'", [==[
+const server = net.createServer((s) => {
+  let i = 0;
+  const t = setInterval(() => { s.write('x'); if (++i === 5) clearInterval(t); }, 20);
+  s.on('end', () => s.end());
+});
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  c.on('data', () => {});
+  c.on('connect', () => c.setTimeout(60));
+  c.on('timeout', () => { log('C', 'timeout', snap(c, 'bytesRead')); c.end(); });
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap = h.log, h.snap
+    local server
+    server = net.createServer(function(s)
+      local i = 0
+      local t
+      t = net.setInterval(function()
+        s:write("x")
+        i = i + 1
+        if i == 5 then net.clearInterval(t) end
+      end, 20)
+      s:on("end", function() s:finish() end)
+    end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      c:on("data", function() end)
+      c:on("connect", function() c:setTimeout(60) end)
+      c:on("timeout", function()
+        log("C", "timeout", snap(c, "bytesRead"))
+        c:finish()
+      end)
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("setTimeout() on a destroyed socket is ignored", [==[
+const d = new net.Socket();
+d.destroy();
+log('D', 'returns itself', d.setTimeout(10) === d, snap(d, 'timeout'));
+d.on('timeout', () => log('D', 'timeout event'));
+setTimeout(() => log('D', 'waited'), 60);
+]==], function(h)
+    local log, snap = h.log, h.snap
+    local d = net.Socket()
+    d:destroy()
+    log("D", "returns itself", d:setTimeout(10) == d, snap(d, "timeout"))
+    d:on("timeout", function() log("D", "timeout event") end)
+    net.setTimeout(function() log("D", "waited") end, 60)
+  end)
+
   -- Server ---------------------------------------------------------------------
 
   scenario("server.close() with a live connection", [==[
@@ -1469,7 +2196,7 @@ server.listen(0, HOST, () => {
   scenario("maxConnections = 1 drops the second client with a 'drop' event", [==[
 let first;
 const server = net.createServer((s) => {
-  log('S', 'connection');
+  log('S', 'connection', s.server === server);
   first = s;
   const b = net.connect(opts(server.address().port));
   watch('B', b, ['connect', 'data', 'end', 'error', 'close']);
@@ -1491,7 +2218,7 @@ server.listen(0, HOST, () => {
     local first
     local server
     server = net.createServer(function(s)
-      log("S", "connection")
+      log("S", "connection", s.server == server)
       first = s
       local b = net.connect(h.opts(server:address().port))
       watch("B", b, { "connect", "data", "end", "error", "close" })
@@ -1703,6 +2430,124 @@ server.listen(p, () => {
           os.execute("rm -rf " .. dir)
         end)
       end)
+    end)
+  end)
+
+  scenario("listen() with no host binds ::", [==[
+const s = net.createServer();
+s.listen(0, () => {
+  hide(s.address().port);
+  log('L', A(s.address()), snap(s, 'listening'));
+  s.close(() => log('L', 'closed', A(s.address())));
+});
+]==], function(h)
+    local log, snap = h.log, h.snap
+    local s = net.createServer()
+    s:listen(0, function()
+      h.hide(s:address().port)
+      log("L", h.A(s:address()), snap(s, "listening"))
+      s:close(function() log("L", "closed", h.A(s:address())) end)
+    end)
+  end)
+
+  scenario("EADDRINUSE on a Unix socket path; 'drop' on a Unix socket server", [==[
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvn-'));
+const p = path.join(dir, 's.sock');
+hide(p, '<path>');
+const server = net.createServer(() => log('S', 'connection'));
+server.maxConnections = 0;
+watch('S', server, ['drop']);
+server.listen(p, () => {
+  const other = net.createServer();
+  other.on('error', (err) => {
+    log('O', 'error', err, snap(other, 'listening'));
+    const c = net.connect(p);
+    watch('C', c, ['connect', 'end', 'error', 'close']);
+    c.on('close', () => server.close(() => fs.rmSync(dir, { recursive: true, force: true })));
+  });
+  other.listen(p);
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local dir = tmpdir()
+    local p = dir .. "/s.sock"
+    h.hide(p, "<path>")
+    local server = net.createServer(function() log("S", "connection") end)
+    server.maxConnections = 0
+    watch("S", server, { "drop" })
+    server:listen(p, function()
+      local other = net.createServer()
+      other:on("error", function(err)
+        log("O", "error", err, snap(other, "listening"))
+        local c = net.connect(p)
+        watch("C", c, { "connect", "end", "error", "close" })
+        c:on("close", function()
+          server:close(function() os.execute("rm -rf " .. dir) end)
+        end)
+      end)
+      other:listen(p)
+    end)
+  end)
+
+  scenario("close() in the same tick as listen(port, host)", [==[
+const a = net.createServer();
+watch('A', a, ['listening', 'close', 'error']);
+a.listen(0, HOST, () => log('A', 'listen callback'));
+a.close((err) => log('A', 'close callback', err));
+log('A', 'after close()', snap(a, 'listening'), A(a.address()));
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local a = net.createServer()
+    watch("A", a, { "listening", "close", "error" })
+    a:listen(0, HOST, function() log("A", "listen callback") end)
+    a:close(function(err) log("A", "close callback", err) end)
+    log("A", "after close()", snap(a, "listening"), h.A(a:address()))
+  end)
+
+  scenario("close() twice with a live connection, then listen() again", [==[
+const server = net.createServer((s) => {
+  server.close((err) => log('S', 'close 1', err));
+  server.close((err) => log('S', 'close 2', err));
+  log('S', 'closing', snap(server, 'listening'));
+  setTimeout(() => s.end(), 20);
+});
+let closes = 0;
+server.on('close', () => {
+  log('S', 'close event', snap(server, 'listening'));
+  if (++closes === 1) {
+    server.listen(0, HOST, () => {
+      log('S', 'listening again', snap(server, 'listening'));
+      server.close();
+    });
+  }
+});
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['end', 'close']);
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s)
+      server:close(function(err) log("S", "close 1", err) end)
+      server:close(function(err) log("S", "close 2", err) end)
+      log("S", "closing", snap(server, "listening"))
+      net.setTimeout(function() s:finish() end, 20)
+    end)
+    local closes = 0
+    server:on("close", function()
+      log("S", "close event", snap(server, "listening"))
+      closes = closes + 1
+      if closes == 1 then
+        server:listen(0, HOST, function()
+          log("S", "listening again", snap(server, "listening"))
+          server:close()
+        end)
+      end
+    end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "end", "close" })
     end)
   end)
 

@@ -674,10 +674,7 @@ local function writeimpl(self, data, enc, cb)
     nextTick(onwriteerror_nt, self, e, cb)
     return false
   end
-  local wlen = (self._wlen or 0) + len
-  setwlen(self, wlen)
-  local ret = wlen < self.writableHighWaterMark
-  if not ret then self.writableNeedDrain = true end
+  setwlen(self, (self._wlen or 0) + len)
   self.bytesWritten = self.bytesWritten + len
   self._pendingcb = self._pendingcb + 1
   if self.connecting or self.writableCorked > 0 or self._wbuf
@@ -700,7 +697,11 @@ local function writeimpl(self, data, enc, cb)
   else
     dowrite(self, data, len, cb)
   end
-  return ret
+  -- As Node 22, the answer comes after the write: what the kernel took at
+  -- once no longer counts.
+  local ret = self._wlen < self.writableHighWaterMark
+  if not ret then self.writableNeedDrain = true end
+  return ret and self.errored == nil and not self.destroyed
 end
 
 --- write(data[, encoding][, callback]): returns false once the queued
