@@ -186,3 +186,158 @@ describe("encodings on a socket", function()
     assert.are.equal("\xE9ABCD", table.concat(got))
   end)
 end)
+
+describe("pipe, timeout and ref", function()
+  it("pipes with backpressure both ways and ends the destination", function()
+    -- source --> [proxy: a:pipe(b)] --> sink, with the sink slow to read.
+    local total = 4 * 1024 * 1024
+    local received, paused_seen = 0, false
+    loop.run(function(t)
+      local sink, proxy
+      sink = net.createServer(function(c)
+        c:pause()
+        net.setTimeout(function() c:resume() end, 100)
+        c:on("data", function(d) received = received + #d end)
+        c:on("end", t.expect(function() sink:close() end))
+      end)
+      proxy = net.createServer(function(a)
+        -- A small mark on the destination makes write() say "full" soon.
+        local b = net.connect({ port = sink:address().port, host = "127.0.0.1",
+          highWaterMark = 1024 })
+        assert.are.equal(b, a:pipe(b))
+        a:on("pause", function()
+          if a:isPaused() then paused_seen = true end
+        end)
+        b:on("close", t.expect(function() proxy:close() end))
+      end)
+      sink:listen(0, "127.0.0.1", t.expect(function()
+        proxy:listen(0, "127.0.0.1", t.expect(function()
+          local src = net.connect(proxy:address().port, "127.0.0.1")
+          src:finish(("z"):rep(total))
+        end))
+      end))
+    end, { timeout = 10000 })
+    assert.are.equal(total, received)
+    assert.is_true(paused_seen)
+  end)
+
+  it("keeps the destination open with { end = false }", function()
+    loop.run(function(t)
+      -- The first connection gets data and an end; the second is held open.
+      local server, n = nil, 0
+      server = net.createServer(function(c)
+        n = n + 1
+        if n == 1 then c:finish("data") else c:on("data", function() end) end
+      end)
+      server:listen(0, "127.0.0.1", t.expect(function()
+        local a = net.connect(server:address().port, "127.0.0.1")
+        local b
+        a:on("connect", function()
+          b = net.connect(server:address().port, "127.0.0.1")
+          a:pipe(b, { ["end"] = false })
+        end)
+        a:on("end", t.expect(function()
+          net.setImmediate(function()
+            assert.is_false(b.writableEnded)
+            b:destroy()
+            server:close()
+          end)
+        end))
+      end))
+    end)
+  end)
+
+  it("applies net.connect's timeout option as an idle timeout", function()
+    loop.run(function(t)
+      local server
+      server = net.createServer(function() end)
+      server:listen(0, "127.0.0.1", t.expect(function()
+        local c = net.connect({ port = server:address().port,
+          host = "127.0.0.1", timeout = 30 })
+        assert.are.equal(30, c.timeout)
+        c:on("timeout", t.expect(function()
+          assert.is_false(c.destroyed) -- the socket stays open
+          c:destroy()
+          server:close()
+        end))
+      end))
+    end)
+  end)
+
+  it("does not keep the loop alive once unref'd", function()
+    local accepted
+    local server = net.createServer(function(s)
+      accepted = s
+      s:unref()
+    end)
+    local c
+    server:listen(0, "127.0.0.1", function()
+      server:unref()
+      c = net.connect(server:address().port, "127.0.0.1")
+      c:unref()
+    end)
+    assert.is_false(net.run())
+    assert.is_false(c.destroyed)
+    loop.run(function()
+      c:destroy()
+      if accepted then accepted:destroy() end
+      server:close()
+    end)
+  end)
+end)
+
+describe("options Node validates or converts", function()
+  local function err(f, ...)
+    local ok, e = pcall(f, ...)
+    assert.is_false(ok)
+    return e
+  end
+
+  it("checks family, hints and lookup before looking a name up", function()
+    local e = err(net.connect, { port = 1, host = "localhost", family = 5 })
+    assert.are.equal("The property 'options.family' must be one of: 0, 4, 6. "
+      .. "Received 5", e.message)
+    e = err(net.connect, { port = 1, host = "localhost", hints = 99999 })
+    assert.are.equal("The argument 'hints' is invalid. Received 99999", e.message)
+    e = err(net.connect, { port = 1, host = "localhost", hints = "x" })
+    assert.are.equal("ERR_INVALID_ARG_TYPE", e.code)
+    e = err(net.connect, { port = 1, host = "localhost", lookup = 5 })
+    assert.are.equal('The "options.lookup" property must be of type function. '
+      .. "Received type number (5)", e.message)
+    loop.cleanup()
+  end)
+
+  it("takes 'IPv4' as a family, as Node does", function()
+    loop.run(function(t)
+      local seen
+      local c = net.connect({ port = 9, host = "example.test", family = "IPv4",
+        lookup = t.expect(function(host, opts, cb)
+          seen = opts.family
+          cb(nil, "127.0.0.1", 4)
+        end) })
+      c:on("error", t.expect())
+      assert.is_truthy(c)
+      net.setImmediate(function() assert.are.equal(4, seen) end)
+    end)
+  end)
+
+  it("refuses listen({ fd = -1 }) as Node does", function()
+    local s = net.createServer()
+    local e = err(s.listen, s, { fd = -1 })
+    assert.are.equal("The argument 'options' must have the property \"port\" "
+      .. 'or "path". Received { fd: -1 }', e.message)
+  end)
+
+  it("turns a side off with readable or writable false", function()
+    local s = net.Socket({ readable = false, writable = false })
+    assert.is_false(s.readable)
+    assert.is_false(s.writable)
+    assert.are.equal("closed", s.readyState)
+  end)
+
+  it("raises an error table for an unknown signal", function()
+    local e = err(net.onSignal, "SIGNOPE", function() end)
+    assert.are.equal("ERR_UNKNOWN_SIGNAL", e.code)
+    assert.are.equal("Unknown signal: SIGNOPE", e.message)
+  end)
+end)

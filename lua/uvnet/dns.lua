@@ -15,6 +15,7 @@ local M = {}
 local EAI_NODATA = core.errno.EAI_NODATA
 local EAI_NONAME = core.errno.EAI_NONAME
 local EAI_MEMORY = core.errno.EAI_MEMORY
+local VALID_HINTS = core.AI_ADDRCONFIG | core.AI_V4MAPPED | core.AI_ALL
 
 local isip = require("uvnet.ip").isIP
 
@@ -100,8 +101,30 @@ function M.lookupandconnect(sock, options)
     end)
     return sock
   end
-  local dnsopts = { family = options.family or 0, hints = options.hints or 0 }
-  local lookup = options.lookup or M.lookup
+  local lookup = options.lookup
+  if lookup ~= nil then validate.func(lookup, "options.lookup") end
+  local dnsfamily = options.family
+  if dnsfamily == "IPv4" then
+    dnsfamily = 4
+  elseif dnsfamily == "IPv6" then
+    dnsfamily = 6
+  end
+  local hints = options.hints
+  if hints == nil or hints == 0 or hints == false then hints = 0 end
+  if lookup == nil then
+    -- What dns.lookup checks, at once, as in Node.
+    lookup = M.lookup
+    dnsfamily = dnsfamily or 0
+    validate.oneof(dnsfamily, "options.family", { 0, 4, 6 })
+    if type(hints) ~= "number" then
+      errors.throw("ERR_INVALID_ARG_TYPE", "options.hints", "number", hints)
+    end
+    if hints ~= hints or hints % 1 ~= 0 or (math.tointeger(hints) & ~VALID_HINTS) ~= 0 then
+      errors.throw("ERR_INVALID_ARG_VALUE", "hints", hints)
+    end
+  end
+  if dnsfamily ~= 4 and dnsfamily ~= 6 and hints == 0 then hints = core.AI_ADDRCONFIG end
+  local dnsopts = { family = dnsfamily or 0, hints = hints }
   lookup(host, dnsopts, function(err, ip, addressType)
     sock:emit("lookup", err, ip, addressType, host)
     if not sock.connecting then return end

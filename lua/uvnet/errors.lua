@@ -339,6 +339,9 @@ local messages = {
     if err == nil then return msg end
     return msg .. " (" .. inspect(err) .. ")"
   end },
+  ERR_UNKNOWN_SIGNAL = { "TypeError", function(sig)
+    return "Unknown signal: " .. tostring(sig)
+  end },
   ERR_SOCKET_BAD_TYPE = { "TypeError",
     "Bad socket type specified. Valid types are: udp4, udp6" },
   ABORT_ERR = { "AbortError", "The operation was aborted" },

@@ -220,7 +220,7 @@ function Server:listen(...)
   end
   local flags = { ipv6Only = options.ipv6Only, reusePort = options.reusePort }
   if options.signal ~= nil then addsignal(self, options.signal) end
-  if options.handle or options.fd ~= nil then
+  if options.handle or (type(options.fd) == "number" and options.fd >= 0) then
     return listenfd(self, options, backlogargs)
   end
   if n == 0 or type(arg0) == "function" or (options.port == nil

@@ -11,6 +11,10 @@ local setmetatable = setmetatable
 
 local M = {}
 
+-- The signals a watcher can take.
+local KNOWN = { SIGINT = true, SIGTERM = true, SIGHUP = true, SIGQUIT = true,
+  SIGUSR1 = true, SIGUSR2 = true, SIGWINCH = true }
+
 local Watcher = {}
 Watcher.__index = Watcher
 
@@ -24,8 +28,11 @@ function M.on(name, listener)
   validate.string(name, "signal")
   validate.func(listener, "listener")
   local w = setmetatable({ name = name, listener = listener }, Watcher)
-  local h, err = core.signal(w, name)
-  if not h then error("uvnet: cannot watch " .. name .. ": " .. err, 2) end
+  if not KNOWN[name] then
+    require("uvnet.errors").throw("ERR_UNKNOWN_SIGNAL", name)
+  end
+  local h, _, code = core.signal(w, name)
+  if not h then error(require("uvnet.errors").errno(code, "uv_signal_start"), 2) end
   h:unref()
   w._handle = h
   return w

@@ -1106,8 +1106,18 @@ function Socket.new(options)
   if type(options) == "table" then
     local ah = options.allowHalfOpen
     if ah then self.allowHalfOpen = true end
-    if options.readable == false then self._readableOff = true end
-    if options.writable == false then self._writableOff = true end
+    -- A side turned off is over from the start, as a Duplex stream's.
+    if options.readable == false then
+      self._readableOff = true
+      self.readable = false
+      self._eof, self._endEmitted, self.readableEnded = true, true, true
+    end
+    if options.writable == false then
+      self._writableOff = true
+      self.writable = false
+      self._ending, self.writableEnded, self.writableFinished = true, true, true
+    end
+    setstate(self)
     local hwm = options.highWaterMark
     if hwm ~= nil then
       hwm = validate.number(hwm, "options.highWaterMark")
@@ -1120,7 +1130,10 @@ function Socket.new(options)
     if options.noDelay then self._noDelay = true end
     if options.keepAlive then
       self._keepAlive = true
-      self._keepAliveInitialDelay = options.keepAliveInitialDelay
+      -- Milliseconds in, whole seconds to libuv, as Node's ~~(ms / 1000).
+      local d = options.keepAliveInitialDelay
+      self._keepAliveInitialDelay = type(d) == "number" and d >= 1000
+        and math.tointeger(d // 1000) or 0
     end
     local onreadopt = options.onread
     if type(onreadopt) == "table" and type(onreadopt.callback) == "function" then
