@@ -1317,6 +1317,114 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("end(data, cb) then destroy() in the same tick", [==[
+const server = net.createServer((s) => watch('S', s, ['data', 'end', 'error', 'close']));
+server.listen(0, HOST, () => {
+  const a = net.connect(opts(server.address().port));
+  watch('A', a, ['finish', 'error', 'close']);
+  a.on('connect', () => {
+    a.end('x', (err) => log('A', 'end cb', err));
+    a.destroy();
+    log('A', 'after destroy()', state(a), snap(a, 'writableEnded', 'writableFinished'));
+  });
+  a.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, state, watch = h.log, h.snap, h.state, h.watch
+    local server
+    server = net.createServer(function(s)
+      watch("S", s, { "data", "end", "error", "close" })
+    end)
+    server:listen(0, HOST, function()
+      local a = net.connect(h.opts(server:address().port))
+      watch("A", a, { "finish", "error", "close" })
+      a:on("connect", function()
+        a:finish("x", function(err) log("A", "end cb", err) end)
+        a:destroy()
+        log("A", "after destroy()", state(a), snap(a, "writableEnded", "writableFinished"))
+      end)
+      a:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("end() while corked twice flushes everything", [==[
+const server = net.createServer((s) => {
+  watch('S', s, ['data', 'end']);
+  s.on('end', () => s.end('abc'));
+});
+server.listen(0, HOST, () => {
+  const b = net.connect(opts(server.address().port));
+  watch('B', b, ['data', 'finish', 'end', 'close']);
+  b.on('connect', () => {
+    b.cork();
+    b.cork();
+    b.write('1');
+    b.write('2');
+    b.uncork();
+    log('B', 'still corked', snap(b, 'writableCorked', 'writableLength'));
+    b.end('3');
+    log('B', 'after end()', snap(b, 'writableCorked', 'writableLength'));
+  });
+  b.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s)
+      watch("S", s, { "data", "end" })
+      s:on("end", function() s:finish("abc") end)
+    end)
+    server:listen(0, HOST, function()
+      local b = net.connect(h.opts(server:address().port))
+      watch("B", b, { "data", "finish", "end", "close" })
+      b:on("connect", function()
+        b:cork()
+        b:cork()
+        b:write("1")
+        b:write("2")
+        b:uncork()
+        log("B", "still corked", snap(b, "writableCorked", "writableLength"))
+        b:finish("3")
+        log("B", "after end()", snap(b, "writableCorked", "writableLength"))
+      end)
+      b:on("close", function() server:close() end)
+    end)
+  end)
+
+  scenario("'readable' events and read() (paused mode)", [==[
+const server = net.createServer((s) => s.end('abc'));
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['end', 'close']);
+  c.on('readable', () => {
+    log('C', 'readable', snap(c, 'readableLength', 'readableFlowing'));
+    for (let i = 0; i < 10; i++) {
+      const chunk = c.read();
+      if (chunk === null) break;
+      log('C', 'read', chunk);
+    }
+  });
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s) s:finish("abc") end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "end", "close" })
+      c:on("readable", function()
+        log("C", "readable", snap(c, "readableLength", "readableFlowing"))
+        for _ = 1, 10 do
+          local chunk = c:read()
+          if chunk == nil then break end
+          log("C", "read", chunk)
+        end
+      end)
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
   -- Write callbacks, 'drain' and highWaterMark --------------------------------
 
   scenario("a server highWaterMark of 16: a write the kernel takes at once returns true", [==[
@@ -1532,7 +1640,7 @@ server.listen(0, HOST, () => {
       log('C', 'at data', snap(c, 'readableLength'));
       c.end();
     });
-  }, 100));
+  }, 200));
   c.on('close', () => server.close());
 });
 ]==], function(h)
@@ -1556,7 +1664,7 @@ server.listen(0, HOST, () => {
             log("C", "at data", snap(c, "readableLength"))
             c:finish()
           end)
-        end, 100)
+        end, 200)
       end)
       c:on("close", function() server:close() end)
     end)
@@ -1606,7 +1714,7 @@ server.listen(0, HOST, () => {
     log('A', 'unread', snap(a, 'readableLength', 'bytesRead', 'readableEnded',
       'readableFlowing'));
     a.on('data', (d) => log('A', 'data', d));
-  }, 100));
+  }, 200));
   a.on('close', () => server.close());
 });
 ]==], function(h)
@@ -1621,7 +1729,7 @@ server.listen(0, HOST, () => {
           log("A", "unread", snap(a, "readableLength", "bytesRead", "readableEnded",
             "readableFlowing"))
           a:on("data", function(d) log("A", "data", d) end)
-        end, 100)
+        end, 200)
       end)
       a:on("close", function() server:close() end)
     end)
@@ -2029,7 +2137,7 @@ const server = net.createServer((s) => {
 server.listen(0, HOST, () => {
   const c = net.connect(opts(server.address().port));
   c.on('data', () => {});
-  c.on('connect', () => c.setTimeout(60));
+  c.on('connect', () => c.setTimeout(250));
   c.on('timeout', () => { log('C', 'timeout', snap(c, 'bytesRead')); c.end(); });
   c.on('close', () => server.close());
 });
@@ -2049,7 +2157,7 @@ server.listen(0, HOST, () => {
     server:listen(0, HOST, function()
       local c = net.connect(h.opts(server:address().port))
       c:on("data", function() end)
-      c:on("connect", function() c:setTimeout(60) end)
+      c:on("connect", function() c:setTimeout(250) end)
       c:on("timeout", function()
         log("C", "timeout", snap(c, "bytesRead"))
         c:finish()
@@ -2109,6 +2217,38 @@ server.listen(0, HOST, () => {
       h.hide(server:address().port)
       local c = net.connect(h.opts(server:address().port))
       watch("C", c, { "data", "end", "close" })
+    end)
+  end)
+
+  scenario("the server destroys each connection at once", [==[
+const server = net.createServer((s) => {
+  log('S', 'connection', state(s));
+  s.destroy();
+  log('S', 'destroyed', state(s));
+  server.getConnections((err, n) => log('S', 'connections', err, n));
+  watch('S', s, ['end', 'error', 'close']);
+});
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['connect', 'data', 'end', 'finish', 'error', 'close']);
+  c.on('close', () => server.close(() => log('Z', 'server closed')));
+});
+]==], function(h)
+    local log, state, watch = h.log, h.state, h.watch
+    local server
+    server = net.createServer(function(s)
+      log("S", "connection", state(s))
+      s:destroy()
+      log("S", "destroyed", state(s))
+      server:getConnections(function(err, n) log("S", "connections", err, n) end)
+      watch("S", s, { "end", "error", "close" })
+    end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "connect", "data", "end", "finish", "error", "close" })
+      c:on("close", function()
+        server:close(function() log("Z", "server closed") end)
+      end)
     end)
   end)
 
@@ -2433,20 +2573,40 @@ server.listen(p, () => {
     end)
   end)
 
-  scenario("listen() with no host binds ::", [==[
-const s = net.createServer();
+  scenario("listen() with no host binds :: and sees IPv4 peers as ::ffff:", [==[
+const s = net.createServer((x) => {
+  log('S', 'peer', snap(x, 'remoteAddress', 'remoteFamily', 'localAddress', 'localFamily'),
+    A(x.address()));
+  x.end();
+});
 s.listen(0, () => {
   hide(s.address().port);
   log('L', A(s.address()), snap(s, 'listening'));
-  s.close(() => log('L', 'closed', A(s.address())));
+  const c = net.connect(opts(s.address().port));
+  c.on('connect', () => log('C', snap(c, 'remoteAddress', 'remoteFamily', 'localAddress',
+    'localFamily')));
+  c.on('data', () => {});
+  c.on('close', () => s.close(() => log('L', 'closed', A(s.address()))));
 });
 ]==], function(h)
     local log, snap = h.log, h.snap
-    local s = net.createServer()
+    local s
+    s = net.createServer(function(x)
+      log("S", "peer", snap(x, "remoteAddress", "remoteFamily", "localAddress", "localFamily"),
+        h.A(x:address()))
+      x:finish()
+    end)
     s:listen(0, function()
       h.hide(s:address().port)
       log("L", h.A(s:address()), snap(s, "listening"))
-      s:close(function() log("L", "closed", h.A(s:address())) end)
+      local c = net.connect(h.opts(s:address().port))
+      c:on("connect", function()
+        log("C", snap(c, "remoteAddress", "remoteFamily", "localAddress", "localFamily"))
+      end)
+      c:on("data", function() end)
+      c:on("close", function()
+        s:close(function() log("L", "closed", h.A(s:address())) end)
+      end)
     end)
   end)
 

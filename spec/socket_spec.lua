@@ -341,3 +341,32 @@ describe("options Node validates or converts", function()
     assert.are.equal("Unknown signal: SIGNOPE", e.message)
   end)
 end)
+
+describe("paused mode with read()", function()
+  it("reads n bytes, waits for more, and gives the rest at the end", function()
+    local reads = {}
+    loop.run(function(t)
+      local server
+      server = net.createServer(function(s) s:finish("abcdefgh") end)
+      server:listen(0, "127.0.0.1", t.expect(function()
+        local c = net.connect(server:address().port, "127.0.0.1")
+        c:on("readable", function()
+          while true do
+            local chunk = c:read(3)
+            if chunk == nil then break end
+            reads[#reads + 1] = chunk
+          end
+          if c.readableLength > 0 and c.readableEnded == false then
+            -- Fewer than 3 bytes left at the end: read() gives them.
+            local rest = c:read()
+            if rest then reads[#reads + 1] = rest end
+          end
+        end)
+        c:on("end", t.expect())
+        c:on("close", t.expect(function() server:close() end))
+      end))
+    end)
+    assert.are.equal("abcdefgh", table.concat(reads))
+    assert.are.equal("abc", reads[1])
+  end)
+end)

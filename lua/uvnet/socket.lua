@@ -137,6 +137,24 @@ emitdata = function(self, chunk)
   self:emit("data", chunk)
 end
 
+-- Paused mode: 'readable' says there is something to read() (or the end).
+local function emitreadable_now(self)
+  if not self.destroyed and (self._rlen > 0 or self._eof) then
+    self:emit("readable")
+    self._emittedReadable = false
+  end
+  self._needReadable = not self.readableFlowing and not self._eof
+    and self._rlen <= self.readableHighWaterMark
+end
+
+local function emitreadable(self)
+  self._needReadable = false
+  if not self._emittedReadable then
+    self._emittedReadable = true
+    nextTick(emitreadable_now, self)
+  end
+end
+
 -- The handle's data: straight to 'data' when flowing with nothing
 -- buffered, otherwise into the buffer (reading stops at highWaterMark).
 local function push(self, chunk)
@@ -153,6 +171,7 @@ local function push(self, chunk)
   buf[#buf + 1] = chunk
   self._rlen = self._rlen + #chunk
   self.readableLength = self._rlen
+  if self._needReadable then emitreadable(self) end
   if self._rlen >= self.readableHighWaterMark then stopreading(self) end
 end
 
@@ -202,6 +221,12 @@ local function onread(self, nread, data)
   elseif nread == UV_EOF then
     self._reading = false
     self._eof = true
+    if self._readableListening then
+      -- As Node's onEofChunk: 'readable' now, for the reader to see the end.
+      self._needReadable = false
+      self._emittedReadable = true
+      emitreadable_now(self)
+    end
     maybeend(self)
   else
     self._reading = false
@@ -262,10 +287,26 @@ end
 
 --- on(name, listener): a 'data' listener switches to flowing mode, unless
 -- paused explicitly.
+-- A 'readable' listener switches to paused mode with explicit read()s.
+local function onreadable(self)
+  if self._endEmitted or self._readableListening then return end
+  self._readableListening = true
+  self._needReadable = true
+  self.readableFlowing = false
+  self._emittedReadable = false
+  if self._rlen > 0 then
+    emitreadable(self)
+  elseif not self._reading then
+    nextTick(function() self:read(0) end)
+  end
+end
+
 function Socket:on(name, fn)
   EventEmitter.on(self, name, fn)
   if name == "data" and self.readableFlowing ~= false then
     self:resume()
+  elseif name == "readable" then
+    onreadable(self)
   end
   return self
 end
@@ -275,8 +316,56 @@ function Socket:once(name, fn)
   EventEmitter.once(self, name, fn)
   if name == "data" and self.readableFlowing ~= false then
     self:resume()
+  elseif name == "readable" then
+    onreadable(self)
   end
   return self
+end
+
+--- read([size]): takes size bytes (all that is buffered without size)
+-- from the buffer, or returns nil when there are not enough yet; with an
+-- encoding set, the result is decoded.  read(0) only starts reading.
+function Socket:read(n)
+  if n ~= nil then n = validate.int32(n, "size", 0) end
+  local avail = self._rlen
+  if n == 0 or avail == 0 or (n and n > avail and not self._eof) then
+    if self._eof and avail == 0 then
+      maybeend(self)
+    else
+      self._needReadable = true
+      if self.connecting then
+        self._readOnConnect = true
+      else
+        readmore(self)
+      end
+    end
+    return nil
+  end
+  local want = (n == nil or n > avail) and avail or n
+  local buf, parts, got = self._rbuf, {}, 0
+  while got < want do
+    local i = self._rhead
+    local chunk = buf[i]
+    local take = want - got
+    if #chunk <= take then
+      parts[#parts + 1] = chunk
+      buf[i] = false
+      self._rhead = i + 1
+      got = got + #chunk
+    else
+      parts[#parts + 1] = chunk:sub(1, take)
+      buf[i] = chunk:sub(take + 1)
+      got = want
+    end
+  end
+  if self._rhead > #buf then self._rbuf = nil end
+  self._rlen = avail - want
+  self.readableLength = self._rlen
+  local data = #parts == 1 and parts[1] or concat(parts)
+  if self._decoder then data = self._decoder:write(data) end
+  if self._rlen == 0 and self._eof then maybeend(self) end
+  if self._rlen < self.readableHighWaterMark then readmore(self) end
+  return data
 end
 
 function Socket:prependListener(name, fn)
