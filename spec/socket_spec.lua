@@ -370,3 +370,52 @@ describe("paused mode with read()", function()
     assert.are.equal("abc", reads[1])
   end)
 end)
+
+describe("socket options reach the kernel", function()
+  -- ss shows a keepalive timer on sockets with SO_KEEPALIVE set.
+  local function keepalive_timer(port)
+    local f = io.popen("ss -tno state established '( sport = :" .. port
+      .. " )' 2>/dev/null")
+    local out = f:read("a")
+    f:close()
+    return out:find("timer:%(keepalive") ~= nil
+  end
+
+  it("turns keep-alive on and off with setKeepAlive", function()
+    local on, off
+    loop.run(function(t)
+      local server
+      server = net.createServer(t.expect(function(s)
+        local port = server:address().port
+        assert.are.equal(s, s:setKeepAlive(true, 60000))
+        on = keepalive_timer(port)
+        s:setKeepAlive(false)
+        off = keepalive_timer(port)
+        s:destroy()
+        server:close()
+      end))
+      server:listen(0, "127.0.0.1", t.expect(function()
+        net.connect(server:address().port, "127.0.0.1"):on("error", function() end)
+      end))
+    end)
+    assert.is_true(on)
+    assert.is_false(off)
+  end)
+
+  it("sets keep-alive on accepted sockets with the server option", function()
+    local on
+    loop.run(function(t)
+      local server
+      server = net.createServer({ keepAlive = true, keepAliveInitialDelay = 30000 },
+        t.expect(function(s)
+          on = keepalive_timer(server:address().port)
+          s:destroy()
+          server:close()
+        end))
+      server:listen(0, "127.0.0.1", t.expect(function()
+        net.connect(server:address().port, "127.0.0.1"):on("error", function() end)
+      end))
+    end)
+    assert.is_true(on)
+  end)
+end)
