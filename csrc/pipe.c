@@ -75,16 +75,13 @@ static int p_bind(lua_State *L) {
   uvn_handle *h = uvn_checkkind(L, 1, UVN_PIPE);
   size_t len;
   const char *path = luaL_checklstring(L, 2, &len);
-  struct sockaddr_un sa;
   int rc;
   if (len > 0 && path[0] == '\0') {
     rc = abstract_socket(h, path, len, 1);
   } else {
-    rc = toaddr(path, len, &sa);
-    if (rc >= 0 && strlen(path) != len)
-      rc = UV_EINVAL;
-    if (rc >= 0)
-      rc = uv_pipe_bind(&h->u.pipe, path);
+    /* A path name too long for sun_path is cut short by libuv, as Node
+     * lets it be; a NUL inside it is refused. */
+    rc = strlen(path) != len ? UV_EINVAL : uv_pipe_bind(&h->u.pipe, path);
   }
   if (rc == 0)
     h->flags |= UVN_F_CREATED;
@@ -100,7 +97,6 @@ static int p_connect(lua_State *L) {
   uvn_handle *h = uvn_checkkind(L, 1, UVN_PIPE);
   size_t len;
   const char *path = luaL_checklstring(L, 2, &len);
-  struct sockaddr_un sa;
   uv_connect_t *req;
   int rc;
   if (len > 0 && path[0] == '\0') {
@@ -110,11 +106,8 @@ static int p_connect(lua_State *L) {
     lua_pushliteral(L, "sync");
     return 1;
   }
-  rc = toaddr(path, len, &sa);
-  if (rc >= 0 && strlen(path) != len)
-    rc = UV_EINVAL;
-  if (rc < 0)
-    return uvn_pushstatus(L, rc);
+  if (strlen(path) != len)
+    return uvn_pushstatus(L, UV_EINVAL);
   req = (uv_connect_t *) malloc(sizeof(*req));
   if (req == NULL)
     return luaL_error(L, "uvnet: not enough memory");

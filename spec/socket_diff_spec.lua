@@ -1425,6 +1425,40 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("read(size) in paused mode, and the short read at the end", [==[
+const server = net.createServer((s) => s.end('abcdefg'));
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  watch('C', c, ['end', 'close']);
+  c.on('readable', () => {
+    log('C', 'readable', snap(c, 'readableLength', 'readableEnded'));
+    for (let i = 0; i < 10; i++) {
+      const chunk = c.read(3);
+      if (chunk === null) break;
+      log('C', 'read(3)', chunk, snap(c, 'readableLength'));
+    }
+  });
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local log, snap, watch = h.log, h.snap, h.watch
+    local server
+    server = net.createServer(function(s) s:finish("abcdefg") end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      watch("C", c, { "end", "close" })
+      c:on("readable", function()
+        log("C", "readable", snap(c, "readableLength", "readableEnded"))
+        for _ = 1, 10 do
+          local chunk = c:read(3)
+          if chunk == nil then break end
+          log("C", "read(3)", chunk, snap(c, "readableLength"))
+        end
+      end)
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
   -- Write callbacks, 'drain' and highWaterMark --------------------------------
 
   scenario("a server highWaterMark of 16: a write the kernel takes at once returns true", [==[

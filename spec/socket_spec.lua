@@ -224,7 +224,8 @@ describe("pipe, timeout and ref", function()
   it("keeps the destination open with { end = false }", function()
     loop.run(function(t)
       -- The first connection gets data and an end; the second is held open.
-      local server, n = nil, 0
+      local server
+      local n = 0
       server = net.createServer(function(c)
         n = n + 1
         if n == 1 then c:finish("data") else c:on("data", function() end) end
@@ -311,7 +312,7 @@ describe("options Node validates or converts", function()
     loop.run(function(t)
       local seen
       local c = net.connect({ port = 9, host = "example.test", family = "IPv4",
-        lookup = t.expect(function(host, opts, cb)
+        lookup = t.expect(function(_, opts, cb)
           seen = opts.family
           cb(nil, "127.0.0.1", 4)
         end) })

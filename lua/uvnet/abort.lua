@@ -381,7 +381,8 @@ end
 --- removeAllListeners([name]): EventEmitter's; it also forgets what
 -- addEventListener added and, for 'abort', the onabort handler (which then
 -- reads nil), so that they can be added again.
-function AbortSignal:removeAllListeners(name)
+function AbortSignal:removeAllListeners(...)
+  local name = ...
   local all = rawget(self, "_targets")
   if all then
     if name == nil then
@@ -393,7 +394,7 @@ function AbortSignal:removeAllListeners(name)
     end
   end
   if name == nil or name == "abort" then rawset(self, "_onabort", nil) end
-  return EventEmitter.removeAllListeners(self, name)
+  return EventEmitter.removeAllListeners(self, ...)
 end
 
 -- EventTarget methods --------------------------------------------------------
@@ -433,7 +434,8 @@ function AbortSignal:addEventListener(...)
   local capture, once, signal = false, false, nil
   if type(options) == "boolean" then
     capture = options
-  elseif options ~= nil then
+  elseif options ~= nil and type(options) ~= "function" then
+    -- Node takes any object here; a function has no options to read.
     validate.object(options, "options")
     capture = not not options.capture
     once = not not options.once

@@ -34,6 +34,7 @@ end
 -- callback(err, address, family), or callback(err, addresses) with
 -- options.all.
 function M.lookup(hostname, options, cb)
+  validate.string(hostname, "hostname")
   local family = options.family or 0
   local ip = isip(hostname)
   if ip ~= 0 and (family == 0 or family == ip) then
@@ -65,18 +66,52 @@ function M.lookup(hostname, options, cb)
   end
 end
 
+-- The lookup function and its options for a connect by name, checked as
+-- Node's dns.lookup checks them (at once, before anything starts).
+local function lookupoptions(options)
+  local lookup = options.lookup
+  if lookup ~= nil then validate.func(lookup, "options.lookup") end
+  local dnsfamily = options.family
+  if dnsfamily == "IPv4" then
+    dnsfamily = 4
+  elseif dnsfamily == "IPv6" then
+    dnsfamily = 6
+  end
+  local hints = options.hints
+  if not validate.jstruthy(hints) then hints = 0 end
+  if lookup == nil then
+    lookup = M.lookup
+    dnsfamily = dnsfamily or 0
+    validate.oneof(dnsfamily, "options.family", { 0, 4, 6 })
+    if type(hints) ~= "number" then
+      errors.throw("ERR_INVALID_ARG_TYPE", "options.hints", "number", hints)
+    end
+    hints = validate.touint32(hints) -- Node's hints >>> 0
+    if (hints & ~VALID_HINTS) ~= 0 then
+      errors.throw("ERR_INVALID_ARG_VALUE", "hints", hints)
+    end
+  end
+  if dnsfamily ~= 4 and dnsfamily ~= 6 and hints == 0 then
+    hints = core.AI_ADDRCONFIG
+  end
+  return lookup, { family = dnsfamily or 0, hints = hints }
+end
+
 -- Node's lookupAndConnect for TCP sockets.
 function M.lookupandconnect(sock, options)
+  local truthy = validate.jstruthy
+  -- Node reads these options with JavaScript truthiness: "", 0 and NaN
+  -- count as not given.
   local host = options.host
-  if host == nil or host == "" or host == false then host = "localhost" end
+  if not truthy(host) then host = "localhost" end
   local port = options.port
   local localAddress, localPort = options.localAddress, options.localPort
+  if not truthy(localAddress) then localAddress = nil end
+  if not truthy(localPort) then localPort = nil end
   if localAddress and isip(localAddress) == 0 then
     errors.throw("ERR_INVALID_IP_ADDRESS", localAddress)
   end
   if localPort then validate.number(localPort, "options.localPort") end
-  sock._localAddress = localAddress or nil
-  sock._localPort = localPort and validate.whole(localPort) or nil
   if port ~= nil then
     if type(port) ~= "number" and type(port) ~= "string" then
       errors.throw("ERR_INVALID_ARG_TYPE", "options.port",
@@ -89,10 +124,15 @@ function M.lookupandconnect(sock, options)
   if type(host) ~= "string" then
     errors.throw("ERR_INVALID_ARG_TYPE", "options.host", "string", host)
   end
+  local family = isip(host)
+  local lookup, dnsopts
+  if family == 0 then lookup, dnsopts = lookupoptions(options) end
+  -- Everything is checked: only now does the socket get its handle.
+  sock._localAddress = localAddress
+  sock._localPort = localPort and validate.whole(localPort) or nil
   sock:_sethandle(core.tcp(sock))
   sock.connecting = true
   sock:_setstate()
-  local family = isip(host)
   if family ~= 0 then
     nextTick(function()
       if sock.connecting then
@@ -101,30 +141,6 @@ function M.lookupandconnect(sock, options)
     end)
     return sock
   end
-  local lookup = options.lookup
-  if lookup ~= nil then validate.func(lookup, "options.lookup") end
-  local dnsfamily = options.family
-  if dnsfamily == "IPv4" then
-    dnsfamily = 4
-  elseif dnsfamily == "IPv6" then
-    dnsfamily = 6
-  end
-  local hints = options.hints
-  if hints == nil or hints == 0 or hints == false then hints = 0 end
-  if lookup == nil then
-    -- What dns.lookup checks, at once, as in Node.
-    lookup = M.lookup
-    dnsfamily = dnsfamily or 0
-    validate.oneof(dnsfamily, "options.family", { 0, 4, 6 })
-    if type(hints) ~= "number" then
-      errors.throw("ERR_INVALID_ARG_TYPE", "options.hints", "number", hints)
-    end
-    if hints ~= hints or hints % 1 ~= 0 or (math.tointeger(hints) & ~VALID_HINTS) ~= 0 then
-      errors.throw("ERR_INVALID_ARG_VALUE", "hints", hints)
-    end
-  end
-  if dnsfamily ~= 4 and dnsfamily ~= 6 and hints == 0 then hints = core.AI_ADDRCONFIG end
-  local dnsopts = { family = dnsfamily or 0, hints = hints }
   lookup(host, dnsopts, function(err, ip, addressType)
     sock:emit("lookup", err, ip, addressType, host)
     if not sock.connecting then return end

@@ -11,7 +11,8 @@ local errors = require("uvnet.errors")
 local validate = require("uvnet.validate")
 
 local type, setmetatable, getmetatable = type, setmetatable, getmetatable
-local tostring, rawget, ipairs, error = tostring, rawget, ipairs, error
+local tostring, rawget, ipairs, error, select = tostring, rawget, ipairs,
+  error, select
 local remove, insert, unpack = table.remove, table.insert, table.unpack
 local throw = errors.throw
 
@@ -43,10 +44,19 @@ local function original(fn)
   return fn
 end
 
-local function checkname(name)
-  if name == nil then
-    throw("ERR_INVALID_ARG_TYPE", "eventName", { "string", "symbol" }, name)
-  end
+-- Node takes any value as an event name, undefined and NaN included; in
+-- Lua those two cannot be table keys, so they stand behind private keys.
+local NILKEY, NANKEY = setmetatable({}, { __name = "undefined" }),
+  setmetatable({}, { __name = "NaN" })
+local function key(name)
+  if name == nil then return NILKEY end
+  if name ~= name then return NANKEY end
+  return name
+end
+local function unkey(k)
+  if k == NILKEY then return nil end
+  if k == NANKEY then return 0 / 0 end
+  return k
 end
 
 --- Prints a process warning as Node does, to stderr.
@@ -56,8 +66,8 @@ function EventEmitter.warn(kind, message)
 end
 
 local function addlistener(self, name, fn, prepend)
-  checkname(name)
   checklistener(fn)
+  local k = key(name)
   local events = rawget(self, "_events")
   if events == nil then
     events = {}
@@ -67,22 +77,22 @@ local function addlistener(self, name, fn, prepend)
     self:emit("newListener", name, original(fn))
     events = self._events
   end
-  local existing = events[name]
+  local existing = events[k]
   if existing == nil then
-    events[name] = fn
+    events[k] = fn
     local names = self._eventNames
-    names[#names + 1] = name
+    names[#names + 1] = k
     return self
   end
   if type(existing) ~= "table" or getmetatable(existing) == Once then
     existing = { existing }
-    events[name] = existing
+    events[k] = existing
   end
   if prepend then insert(existing, 1, fn) else existing[#existing + 1] = fn end
   local max = self:getMaxListeners()
-  if max > 0 and #existing > max and not (self._warned and self._warned[name]) then
+  if max > 0 and #existing > max and not (self._warned and self._warned[k]) then
     self._warned = self._warned or {}
-    self._warned[name] = true
+    self._warned[k] = true
     EventEmitter.warn("MaxListenersExceededWarning", ("Possible EventEmitter "
       .. "memory leak detected. %d %s listeners added to [%s]. MaxListeners "
       .. "is %d. Use emitter.setMaxListeners() to increase limit"):format(
@@ -131,6 +141,7 @@ end
 --- off(name, listener): removes the most recently added match.
 function EventEmitter:removeListener(name, fn)
   checklistener(fn)
+  name = key(name)
   local events = rawget(self, "_events")
   if events == nil then return self end
   local list = events[name]
@@ -155,14 +166,15 @@ function EventEmitter:removeListener(name, fn)
     end
   end
   if removed ~= nil and events.removeListener ~= nil then
-    self:emit("removeListener", name, original(removed))
+    self:emit("removeListener", unkey(name), original(removed))
   end
   return self
 end
 EventEmitter.off = EventEmitter.removeListener
 
 --- removeAllListeners([name])
-function EventEmitter:removeAllListeners(name)
+function EventEmitter:removeAllListeners(...)
+  local name = select("#", ...) > 0 and key((...)) or nil
   local events = rawget(self, "_events")
   if events == nil then return self end
   if events.removeListener == nil then
@@ -178,7 +190,7 @@ function EventEmitter:removeAllListeners(name)
   if name == nil then
     local names = { unpack(self._eventNames) }
     for _, n in ipairs(names) do
-      if n ~= "removeListener" then self:removeAllListeners(n) end
+      if n ~= "removeListener" then self:removeAllListeners(unkey(n)) end
     end
     self:removeAllListeners("removeListener")
     self._events = {}
@@ -187,9 +199,9 @@ function EventEmitter:removeAllListeners(name)
   end
   local list = events[name]
   if type(list) == "function" or getmetatable(list) == Once then
-    self:removeListener(name, list)
+    self:removeListener(unkey(name), list)
   elseif list ~= nil then
-    for i = #list, 1, -1 do self:removeListener(name, list[i]) end
+    for i = #list, 1, -1 do self:removeListener(unkey(name), list[i]) end
   end
   return self
 end
@@ -198,7 +210,7 @@ end
 -- there were any.  An 'error' with no listener is raised.
 function EventEmitter:emit(name, ...)
   local events = rawget(self, "_events")
-  local list = events and events[name]
+  local list = events and events[key(name)]
   if list == nil then
     if name == "error" then
       local err = ...
@@ -230,7 +242,7 @@ end
 --- listenerCount(name[, listener])
 function EventEmitter:listenerCount(name, fn)
   local events = rawget(self, "_events")
-  local list = events and events[name]
+  local list = events and events[key(name)]
   if list == nil then return 0 end
   if type(list) == "function" or getmetatable(list) == Once then
     if fn == nil or original(list) == fn then return 1 end
@@ -246,7 +258,7 @@ end
 
 local function copylisteners(self, name, unwrap)
   local events = rawget(self, "_events")
-  local list = events and events[name]
+  local list = events and events[key(name)]
   if list == nil then return {} end
   if type(list) == "function" or getmetatable(list) == Once then
     return { unwrap and original(list) or list }
@@ -265,16 +277,14 @@ function EventEmitter:rawListeners(name) return copylisteners(self, name, false)
 --- eventNames(): names with listeners, in the order they got their first.
 function EventEmitter:eventNames()
   local names = rawget(self, "_eventNames")
-  if names == nil then return {} end
-  return { unpack(names) }
+  local out = {}
+  for i, k in ipairs(names or {}) do out[i] = unkey(k) end
+  return out
 end
 
 --- setMaxListeners(n): 0 or math.huge for no limit.
 function EventEmitter:setMaxListeners(n)
-  if type(n) ~= "number" or n < 0 or n ~= n then
-    throw("ERR_OUT_OF_RANGE", "n", "a non-negative number", n)
-  end
-  self._maxListeners = validate.whole(n)
+  self._maxListeners = validate.number(n, "setMaxListeners", 0)
   return self
 end
 

@@ -113,6 +113,14 @@ function M.jsonstring(s)
   end) .. '"'
 end
 
+--- What util.format's %s makes of a value: strings as they are, numbers
+-- as JavaScript writes them, anything else inspected.
+function M.formats(v)
+  if type(v) == "string" then return v end
+  if type(v) == "number" then return jsnumber(v) end
+  return M.inspect(v)
+end
+
 --- A short form of util.inspect for Lua values.
 function M.inspect(v, depth)
   local t = type(v)
@@ -315,7 +323,7 @@ local messages = {
   ERR_INVALID_HANDLE_TYPE = { "TypeError", "This handle type cannot be sent" },
   ERR_INVALID_ADDRESS = { "Error", "Invalid socket address" },
   ERR_INVALID_IP_ADDRESS = { "TypeError", function(ip)
-    return "Invalid IP address: " .. tostring(ip)
+    return "Invalid IP address: " .. M.formats(ip)
   end },
   ERR_IP_BLOCKED = { "Error", function(ip)
     return format("IP(%s) is blocked by net.BlockList", tostring(ip))

@@ -34,7 +34,7 @@ end
 function net.connect(...)
   local options, cb = args.normalize(...)
   local sock = Socket.new(options)
-  if options.timeout then sock:setTimeout(options.timeout) end
+  if validate.jstruthy(options.timeout) then sock:setTimeout(options.timeout) end
   if cb then
     return sock:connect(options, cb)
   end

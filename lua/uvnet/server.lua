@@ -52,7 +52,7 @@ function Server.new(options, listener)
     -- A negative mark means the default, as in Node.
     if hwm >= 0 then self.highWaterMark = math.floor(hwm) end
   end
-  if options.blockList ~= nil then
+  if validate.jstruthy(options.blockList) then
     if not require("uvnet.blocklist").isBlockList(options.blockList) then
       throw("ERR_INVALID_ARG_TYPE", "options.blockList", "net.BlockList",
         options.blockList)
@@ -72,6 +72,14 @@ end
 
 local function emitlistening_nt(self)
   if self._handle then self:emit("listening") end
+end
+
+-- Node's `backlog || 511`, handed to C as an Int32.
+local function tobacklog(b)
+  if not validate.jstruthy(b) then return 511 end
+  local n = type(b) == "number" and b
+    or (type(b) == "string" and jstonumber(b)) or 0 / 0
+  return validate.toint32(n)
 end
 
 -- Makes a bound server handle; returns it, or nil and a status.
@@ -117,7 +125,7 @@ local function setuplisten(self, address, port, family, backlog, flags)
       return
     end
   end
-  local ok, _, err = h:listen(backlog or 511)
+  local ok, _, err = h:listen(tobacklog(backlog))
   if not ok then
     h:close()
     nextTick(emiterror_nt, self, errors.uvhostport(err, "listen", address,
@@ -158,7 +166,7 @@ local function listenfd(self, options, backlog)
     return self
   end
   local ok, _, code = h:open(fd)
-  if ok then ok, _, code = h:listen(backlog or 511) end
+  if ok then ok, _, code = h:listen(tobacklog(backlog)) end
   if not ok then
     h:close()
     nextTick(emiterror_nt, self, errors.uvhostport(code, "listen"))
@@ -215,12 +223,29 @@ function Server:listen(...)
   if cb then self:once("listening", cb) end
   self._listeningId = (self._listeningId or 0) + 1
   local backlogargs = (n > 1 and tonum(arg1)) or (n > 2 and tonum(arg2)) or nil
-  if type(arg0) == "table" and (arg0._handle or arg0.fd) then
-    options = arg0._handle and { handle = arg0._handle } or arg0
+  -- Node's `options._handle || options.handle || options`.
+  local truthy = validate.jstruthy
+  local cand = truthy(options._handle) and options._handle
+    or (truthy(options.handle) and options.handle) or nil
+  if cand ~= nil then
+    if type(cand) == "userdata" and type(cand.fileno) == "function" then
+      options = { handle = cand }
+    elseif type(cand) == "table" then
+      options = cand
+      if truthy(cand._handle) then options = { handle = cand._handle } end
+    elseif type(cand) == "function" then
+      throw("ERR_INVALID_ARG_VALUE", "options", cand,
+        'must have the property "port" or "path"')
+    else
+      -- Node reads the primitive as the options and fails on it.
+      throw("ERR_INVALID_ARG_TYPE", "options", "Object", cand)
+    end
   end
   local flags = { ipv6Only = options.ipv6Only, reusePort = options.reusePort }
+  -- Unlike connect's, listen's signal is checked whenever it is given.
   if options.signal ~= nil then addsignal(self, options.signal) end
-  if options.handle or (type(options.fd) == "number" and options.fd >= 0) then
+  if type(options.handle) == "userdata"
+      or (type(options.fd) == "number" and options.fd >= 0) then
     return listenfd(self, options, backlogargs)
   end
   if n == 0 or type(arg0) == "function" or (options.port == nil
@@ -231,9 +256,10 @@ function Server:listen(...)
   if type(port) == "number" or type(port) == "string" then
     port = validate.port(port, "options.port")
     local backlog = options.backlog or backlogargs
-    if options.host ~= nil and options.host ~= "" then
+    if truthy(options.host) then
       -- As Node, a host is always looked up, an IP literal too: the handle
       -- exists only from a later tick.
+      validate.string(options.host, "hostname")
       lookupandlisten(self, port, options.host, backlog, flags)
     else
       setuplisten(self, nil, port, 4, backlog, flags)
@@ -356,7 +382,8 @@ function Server:address()
   local h = self._handle
   if h == nil then return self._pipeName end
   if self._isPipe then
-    return (h:sockname())
+    -- The name as given, as Node reports it (the kernel's may be cut).
+    return self._pipeName or (h:sockname())
   end
   local a, p, f = h:sockname()
   if not a then return nil end

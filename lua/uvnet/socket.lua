@@ -1159,7 +1159,7 @@ function Socket:connect(...)
   end
   if cb then self:once("connect", cb) end
   local path = options.path
-  if path ~= nil then
+  if validate.jstruthy(path) then
     validate.string(path, "options.path")
     Socket._sethandle(self, core.pipe(self), true)
     self.connecting = true
@@ -1209,12 +1209,13 @@ function Socket.new(options)
     setstate(self)
     local hwm = options.highWaterMark
     if hwm ~= nil then
-      hwm = validate.number(hwm, "options.highWaterMark")
-      if hwm >= 0 then
-        hwm = math.floor(hwm)
-        self.readableHighWaterMark = hwm
-        self.writableHighWaterMark = hwm
+      -- Node's Duplex checks it under the name of the readable side.
+      if not validate.iswhole(hwm) or hwm < 0 then
+        throw("ERR_INVALID_ARG_VALUE", "options.readableHighWaterMark", hwm)
       end
+      hwm = math.tointeger(hwm)
+      self.readableHighWaterMark = hwm
+      self.writableHighWaterMark = hwm
     end
     if options.noDelay then self._noDelay = true end
     if options.keepAlive then
@@ -1236,7 +1237,7 @@ function Socket.new(options)
         self._onreadcb = onreadopt.callback
       end
     end
-    if options.signal ~= nil then
+    if validate.jstruthy(options.signal) then
       local abort = require("uvnet.abort")
       local signal = options.signal
       if not abort.isSignal(signal) then
@@ -1328,6 +1329,11 @@ end
 -- when dest is full and resuming on its 'drain'; ends dest at 'end'.
 function Socket:pipe(dest, opts)
   local src = self
+  local dt = type(dest)
+  if (dt ~= "table" and dt ~= "userdata") or type(dest.on) ~= "function"
+      or type(dest.write) ~= "function" then
+    throw("ERR_INVALID_ARG_TYPE", "destination", "Stream", dest)
+  end
   local doend = not (type(opts) == "table" and opts["end"] == false)
   local function ondata(chunk)
     if dest:write(chunk) == false then src:pause() end

@@ -24,6 +24,24 @@ local function iswhole(v)
 end
 M.iswhole = iswhole
 
+--- JavaScript's truthiness: nil, false, 0, NaN and "" are false.
+function M.jstruthy(v)
+  return v ~= nil and v ~= false and v ~= 0 and v ~= "" and v == v
+end
+
+--- JavaScript's ToUint32 (x >>> 0) for a number.
+function M.touint32(n)
+  if n ~= n or n == huge or n == -huge then return 0 end
+  n = n >= 0 and n // 1 or -((-n) // 1)
+  return math.tointeger(n % 4294967296) or 0
+end
+
+--- JavaScript's ToInt32 (x | 0) for a number.
+function M.toint32(n)
+  local u = M.touint32(n)
+  return u >= 2147483648 and u - 4294967296 or u
+end
+
 --- The number as a Lua integer where it is whole and fits.
 local function whole(v)
   return tointeger(v) or v
