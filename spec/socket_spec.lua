@@ -375,7 +375,7 @@ end)
 describe("socket options reach the kernel", function()
   -- ss shows a keepalive timer on sockets with SO_KEEPALIVE set.
   local function keepalive_timer(port)
-    local f = io.popen("ss -tno state established '( sport = :" .. port
+    local f = io.popen("env -u LD_PRELOAD ss -tno state established '( sport = :" .. port
       .. " )' 2>/dev/null")
     local out = f:read("a")
     f:close()
