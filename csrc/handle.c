@@ -83,6 +83,21 @@ uvn_handle *uvn_open(lua_State *L, uvn_box *box, int kind) {
   return h;
 }
 
+/*
+ * The usual start of a constructor: a box of the kind, owned by the table
+ * at stack index owner, with fresh anchored handle memory attached.  The
+ * box is left on top of the stack; the caller initialises the libuv
+ * handle next.
+ */
+uvn_handle *uvn_newhandle(lua_State *L, int owner, int kind) {
+  uvn_box *box;
+  owner = lua_absindex(L, owner);
+  box = uvn_newbox(L, kind);
+  lua_pushvalue(L, owner);
+  lua_setiuservalue(L, -2, 1);
+  return uvn_open(L, box, kind);
+}
+
 /* Undoes uvn_open for a handle libuv never saw. */
 void uvn_discard(uvn_handle *h) {
   lua_State *L = h->ctx->L;

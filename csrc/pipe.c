@@ -18,14 +18,10 @@
 /* core.pipe(owner): a new pipe handle. */
 static int c_pipe(lua_State *L) {
   uvn_ctx *ctx = uvn_getctx(L);
-  uvn_box *box;
   uvn_handle *h;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
-  box = uvn_newbox(L, UVN_PIPE);
-  lua_pushvalue(L, 1);
-  lua_setiuservalue(L, 2, 1);
-  h = uvn_open(L, box, UVN_PIPE);
+  h = uvn_newhandle(L, 1, UVN_PIPE);
   uv_pipe_init(&ctx->loop, &h->u.pipe, 0);
   return 1;
 }

@@ -32,7 +32,6 @@ static int c_signal(lua_State *L) {
   uvn_ctx *ctx = uvn_getctx(L);
   const char *name = luaL_checkstring(L, 2);
   int i, signum = 0, rc;
-  uvn_box *box;
   uvn_handle *h;
   luaL_checktype(L, 1, LUA_TTABLE);
   for (i = 0; signals[i].name != NULL; i++)
@@ -41,10 +40,7 @@ static int c_signal(lua_State *L) {
   if (signum == 0)
     return luaL_argerror(L, 2, "unknown signal");
   lua_settop(L, 1);
-  box = uvn_newbox(L, UVN_SIGNAL);
-  lua_pushvalue(L, 1);
-  lua_setiuservalue(L, 2, 1);
-  h = uvn_open(L, box, UVN_SIGNAL);
+  h = uvn_newhandle(L, 1, UVN_SIGNAL);
   uv_signal_init(&ctx->loop, &h->u.signal);
   rc = uv_signal_start(&h->u.signal, on_signal, signum);
   if (rc < 0) {

@@ -298,15 +298,11 @@ static int s_listen(lua_State *L) {
  */
 static int s_accept(lua_State *L) {
   uvn_handle *server = uvn_checkstream(L, 1);
-  uvn_box *box;
   uvn_handle *h;
   int rc;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
-  box = uvn_newbox(L, server->kind);
-  lua_pushvalue(L, 2);
-  lua_setiuservalue(L, 3, 1);
-  h = uvn_open(L, box, server->kind);
+  h = uvn_newhandle(L, 2, server->kind);
   if (server->kind == UVN_TCP)
     rc = uv_tcp_init(&server->ctx->loop, &h->u.tcp);
   else

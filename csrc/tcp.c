@@ -54,7 +54,6 @@ static int c_tcp(lua_State *L) {
   uvn_ctx *ctx = uvn_getctx(L);
   lua_Integer family = luaL_optinteger(L, 2, 0);
   unsigned int flags = AF_UNSPEC;
-  uvn_box *box;
   uvn_handle *h;
   int rc;
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -63,10 +62,7 @@ static int c_tcp(lua_State *L) {
   else if (family == 6)
     flags = AF_INET6;
   lua_settop(L, 1);
-  box = uvn_newbox(L, UVN_TCP);
-  lua_pushvalue(L, 1);
-  lua_setiuservalue(L, 2, 1);
-  h = uvn_open(L, box, UVN_TCP);
+  h = uvn_newhandle(L, 1, UVN_TCP);
   rc = uv_tcp_init_ex(&ctx->loop, &h->u.tcp, flags);
   if (rc < 0) {
     uvn_discard(h);

@@ -20,14 +20,10 @@ static void on_timer(uv_timer_t *timer) {
 /* core.timer(owner) */
 static int c_timer(lua_State *L) {
   uvn_ctx *ctx = uvn_getctx(L);
-  uvn_box *box;
   uvn_handle *h;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
-  box = uvn_newbox(L, UVN_TIMER);
-  lua_pushvalue(L, 1);
-  lua_setiuservalue(L, 2, 1);
-  h = uvn_open(L, box, UVN_TIMER);
+  h = uvn_newhandle(L, 1, UVN_TIMER);
   uv_timer_init(&ctx->loop, &h->u.timer);
   return 1;
 }

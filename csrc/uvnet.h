@@ -119,6 +119,7 @@ uvn_box *uvn_newbox(lua_State *L, int kind);
 uvn_box *uvn_tobox(lua_State *L, int idx);
 void uvn_addmethods(lua_State *L, int kind, const luaL_Reg *l);
 uvn_handle *uvn_open(lua_State *L, uvn_box *box, int kind);
+uvn_handle *uvn_newhandle(lua_State *L, int owner, int kind);
 void uvn_discard(uvn_handle *h);
 void uvn_close(uvn_handle *h);
 uvn_handle *uvn_check(lua_State *L, int idx);

@@ -395,43 +395,41 @@ function M.uv(status, syscall, path)
   return e
 end
 
+-- The address part of a host-and-port message, and the error with the
+-- fields Node sets (port whenever it is not 0: a Unix path gives -1).
+local function hostdetails(address, port)
+  if port and port > 0 then
+    return format(" %s:%s", address, jsnumber(port))
+  elseif address then
+    return " " .. address
+  end
+  return ""
+end
+
+local function hosterror(code, message, status, syscall, address, port)
+  local e = new("Error", code, message)
+  e.errno = status
+  e.syscall = syscall
+  e.address = address
+  if port and port ~= 0 then e.port = port end
+  return e
+end
+
 --- uvExceptionWithHostPort: `listen EADDRINUSE: address already in use
 -- 127.0.0.1:8000`.
 function M.uvhostport(status, syscall, address, port)
   local code = errname(status)
-  local details = ""
-  if port and port > 0 then
-    details = format(" %s:%s", address, jsnumber(port))
-  elseif address then
-    details = " " .. address
-  end
-  local e = new("Error", code,
-    format("%s %s: %s%s", syscall, code, strerror(status), details))
-  e.errno = status
-  e.syscall = syscall
-  e.address = address
-  -- Node sets port whenever it is not 0 (a Unix path gives -1).
-  if port and port ~= 0 then e.port = port end
-  return e
+  return hosterror(code, format("%s %s: %s%s", syscall, code, strerror(status),
+    hostdetails(address, port)), status, syscall, address, port)
 end
 
 --- exceptionWithHostPort: `connect ECONNREFUSED 127.0.0.1:9`.
 function M.hostport(status, syscall, address, port, additional)
   local code = errname(status)
-  local details = ""
-  if port and port > 0 then
-    details = format(" %s:%s", address, jsnumber(port))
-  elseif address then
-    details = " " .. address
-  end
+  local details = hostdetails(address, port)
   if additional then details = details .. " - Local (" .. additional .. ")" end
-  local e = new("Error", code, format("%s %s%s", syscall, code, details))
-  e.errno = status
-  e.syscall = syscall
-  e.address = address
-  -- Node sets port whenever it is not 0 (a Unix path gives -1).
-  if port and port ~= 0 then e.port = port end
-  return e
+  return hosterror(code, format("%s %s%s", syscall, code, details), status,
+    syscall, address, port)
 end
 
 --- errnoException with an error name: `write EPIPE`, `read ECONNRESET`.

@@ -301,8 +301,9 @@ local function onreadable(self)
   end
 end
 
-function Socket:on(name, fn)
-  EventEmitter.on(self, name, fn)
+-- What adding a listener does to reading: 'data' starts the flow unless
+-- paused, 'readable' switches to paused mode.
+local function listened(self, name)
   if name == "data" and self.readableFlowing ~= false then
     self:resume()
   elseif name == "readable" then
@@ -310,16 +311,16 @@ function Socket:on(name, fn)
   end
   return self
 end
+
+function Socket:on(name, fn)
+  EventEmitter.on(self, name, fn)
+  return listened(self, name)
+end
 Socket.addListener = Socket.on
 
 function Socket:once(name, fn)
   EventEmitter.once(self, name, fn)
-  if name == "data" and self.readableFlowing ~= false then
-    self:resume()
-  elseif name == "readable" then
-    onreadable(self)
-  end
-  return self
+  return listened(self, name)
 end
 
 --- read([size]): takes size bytes (all that is buffered without size)
@@ -370,10 +371,7 @@ end
 
 function Socket:prependListener(name, fn)
   EventEmitter.prependListener(self, name, fn)
-  if name == "data" and self.readableFlowing ~= false then
-    self:resume()
-  end
-  return self
+  return listened(self, name)
 end
 
 --- setEncoding(encoding): 'data' gives decoded text from now on.
