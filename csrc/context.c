@@ -90,6 +90,8 @@ int uvn_call(uvn_ctx *ctx, int nargs) {
   lua_pop(L, 1); /* msgh */
   if (ctx->tick_pending && !ctx->in_tick && !ctx->has_error)
     drain_ticks(ctx);
+  if (ctx->gcstress)
+    lua_gc(L, LUA_GCCOLLECT);
   return rc;
 }
 
@@ -160,6 +162,13 @@ static int c_setimmediates(lua_State *L) {
     uv_idle_start(&ctx->idle, on_idle);
   else
     uv_idle_stop(&ctx->idle);
+  return 0;
+}
+
+/* core.gcstress(on): a full collection after every callback into Lua, so
+ * specs can show that open handles survive losing every reference. */
+static int c_gcstress(lua_State *L) {
+  uvn_getctx(L)->gcstress = lua_toboolean(L, 1);
   return 0;
 }
 
@@ -362,6 +371,7 @@ static const luaL_Reg ctx_funcs[] = { { "run", c_run },
                                       { "setimmediates", c_setimmediates },
                                       { "openhandles", c_openhandles },
                                       { "closeall", c_closeall },
+                                      { "gcstress", c_gcstress },
                                       { NULL, NULL } };
 
 UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {

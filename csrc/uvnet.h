@@ -76,6 +76,7 @@ struct uvn_ctx {
   int has_error; /* an error is waiting for net.run() to raise */
   int tick_pending; /* the Lua nextTick queue is not empty */
   int in_tick; /* the nextTick queue is being drained */
+  int gcstress; /* collect fully after every callback (spec stress) */
   int immediates; /* immediates are waiting to run */
   int immediates_ref; /* ... and keep the loop alive */
   char *readbuf; /* one shared read buffer, UVN_READBUF_SIZE bytes */

@@ -2,6 +2,9 @@
 -- that the test called what it expected and left no handle open.
 --
 --     local loop = require("support.loop")
+--
+-- UVNET_GC_STRESS=1 in the environment collects garbage after every
+-- callback (see below).
 --     it("echoes", function()
 --       loop.run(function(t)
 --         server:listen(0, t.expect(function() ... end))
@@ -13,6 +16,13 @@ local core = require("uvnet.core")
 local timers = require("uvnet.timers")
 
 local M = {}
+
+-- With UVNET_GC_STRESS=1 the collector runs a full cycle after every
+-- callback into Lua, at its most aggressive settings.
+if os.getenv("UVNET_GC_STRESS") == "1" then
+  core.gcstress(true)
+  collectgarbage("generational", 1, 1)
+end
 
 local function cleanup()
   local n = core.closeall()
