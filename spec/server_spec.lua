@@ -215,6 +215,29 @@ describe("server:listen", function()
     end)
   end)
 
+  it("listens on a listening socket's descriptor given as { fd = n }",
+    function()
+      local core = require("uvnet.core")
+      loop.run(function(t)
+        local a = net.createServer(t.never("connection on a"))
+        a:listen(0, "127.0.0.1", t.expect(function()
+          local port = a:address().port
+          local fd = core.dupfd(a._handle:fileno())
+          local b
+          b = net.createServer(t.expect(function(c)
+            c:destroy()
+            b:close()
+          end))
+          b:listen({ fd = fd }, t.expect(function()
+            assert.are.equal(port, b:address().port)
+            a:close(t.expect(function()
+              net.connect(port, "127.0.0.1"):on("error", function() end)
+            end))
+          end))
+        end))
+      end)
+    end)
+
   it("uses an abstract socket name on Linux", function()
     local name = "\0uvnet-spec-" .. tostring(os.time()) .. "-"
       .. tostring(math.random(1e9))
