@@ -23,8 +23,9 @@
 --                           or a string
 --   hide(v[, label])        prints v as label (<port> by default)
 --
--- Node connects with `autoSelectFamily: false` everywhere: uvnet does not
--- implement Happy Eyeballs yet, and every host here is an IP literal.
+-- Node connects with `autoSelectFamily: false` everywhere: every host here
+-- is an IP literal; family autoselection has its own differential spec,
+-- spec/connect_diff_spec.lua.
 --
 -- UVNET_DIFF_REPEAT=n runs each Node side n times and fails if its traces
 -- differ (to check that a scenario is deterministic in Node).

@@ -6,7 +6,8 @@ local errors = require("uvnet.errors")
 local validate = require("uvnet.validate")
 local timers = require("uvnet.timers")
 
-local type = type
+local type, tostring, tonumber, ipairs = type, tostring, tonumber, ipairs
+local find, match = string.find, string.match
 local nextTick = timers.nextTick
 local errname = core.errname
 
@@ -66,8 +67,58 @@ function M.lookup(hostname, options, cb)
   end
 end
 
+--- The defaults of the autoSelectFamily and autoSelectFamilyAttemptTimeout
+-- connect options (net.setDefaultAutoSelectFamily and
+-- net.setDefaultAutoSelectFamilyAttemptTimeout change them).
+M.defaults = { autoSelectFamily = true, autoSelectFamilyAttemptTimeout = 250 }
+
+--- Whether an address is IPv6 link-local (fe80::/10), as Node's
+-- isIpv6LinkLocal: the first 10 bits of the first group.
+function M.islinklocal(ip)
+  if isip(ip) ~= 6 then return false end
+  local first = match(ip, "^(%x%x?%x?%x?):") or "0"
+  return (tonumber(first, 16) & 0xffc0) == 0xfe80
+end
+
+--- The address listen() binds for a host name, as Node's
+-- filterOnlyValidAddress picks it: the first that is not IPv6 link-local,
+-- else the first.
+function M.listenaddress(addresses)
+  for _, a in ipairs(addresses) do
+    if not M.islinklocal(a.address) then return a end
+  end
+  return addresses[1]
+end
+
+--- Resolves a host name for listen(): callback(err, address, family), with
+-- every address asked for and the first one Node would take.
+function M.lookuplisten(host, cb)
+  M.lookup(host, { all = true }, function(err, addresses)
+    if err then return cb(err) end
+    local a = M.listenaddress(addresses)
+    cb(nil, a.address, a.family or 4)
+  end)
+end
+
+-- A value as JavaScript's template strings show it.
+local function jstext(v)
+  if v == nil then return "undefined" end
+  if type(v) == "number" then return errors.jsnumber(v) end
+  return tostring(v)
+end
+
+-- Node's ERR_INVALID_ADDRESS_FAMILY, which keeps the host and port given.
+local function familyerror(family, options)
+  local e = errors.make("ERR_INVALID_ADDRESS_FAMILY", jstext(family),
+    jstext(options.host), jstext(options.port))
+  e.host, e.port = options.host, options.port
+  return e
+end
+
 -- The lookup function and its options for a connect by name, checked as
--- Node's dns.lookup checks them (at once, before anything starts).
+-- Node's dns.lookup checks them (at once, before anything starts).  A
+-- custom lookup gets Node's options object: family as given ('IPv4' and
+-- 'IPv6' read as 4 and 6; nil when not given) and hints.
 local function lookupoptions(options)
   local lookup = options.lookup
   if lookup ~= nil then validate.func(lookup, "options.lookup") end
@@ -81,8 +132,7 @@ local function lookupoptions(options)
   if not validate.jstruthy(hints) then hints = 0 end
   if lookup == nil then
     lookup = M.lookup
-    dnsfamily = dnsfamily or 0
-    validate.oneof(dnsfamily, "options.family", { 0, 4, 6 })
+    validate.oneof(dnsfamily or 0, "options.family", { 0, 4, 6 })
     if type(hints) ~= "number" then
       errors.throw("ERR_INVALID_ARG_TYPE", "options.hints", "number", hints)
     end
@@ -94,7 +144,73 @@ local function lookupoptions(options)
   if dnsfamily ~= 4 and dnsfamily ~= 6 and hints == 0 then
     hints = core.AI_ADDRCONFIG
   end
-  return lookup, { family = dnsfamily or 0, hints = hints }
+  return lookup, { family = dnsfamily, hints = hints }
+end
+
+-- Node's lookupAndConnectMultiple: every address of the name, each
+-- announced by 'lookup'; the valid ones grouped by family (the family of
+-- the first valid one goes first, each address once), then tried
+-- alternating between the families.
+local function lookupmultiple(sock, lookup, host, options, dnsopts, port,
+    timeout)
+  lookup(host, dnsopts, function(err, addresses)
+    if not sock.connecting then return end
+    if err then
+      sock:emit("lookup", err, nil, nil, host)
+      nextTick(sock.destroy, sock, err)
+      return
+    end
+    if type(addresses) ~= "table" then
+      errors.throw("ERR_INVALID_ARG_TYPE", "addresses", "Array", addresses)
+    end
+    local groups, seen = { {}, {} }, { {}, {} }
+    local slot
+    for i = 1, #addresses do
+      local a = addresses[i]
+      local ip, family
+      if type(a) == "table" then ip, family = a.address, a.family end
+      sock:emit("lookup", nil, ip, family, host)
+      if not sock.connecting then return end
+      if type(ip) == "string" and isip(ip) ~= 0
+          and (family == 4 or family == 6) then
+        family = math.tointeger(family)
+        slot = slot or (family == 6 and { [6] = 1, [4] = 2 }
+          or { [4] = 1, [6] = 2 })
+        local g = slot[family]
+        if not seen[g][ip] then
+          seen[g][ip] = true
+          local list = groups[g]
+          list[#list + 1] = { address = ip, family = family }
+        end
+      end
+    end
+    local first, second = groups[1], groups[2]
+    if #first == 0 then
+      local a = addresses[1]
+      if a == nil then
+        errors.throw("ERR_INVALID_ARG_VALUE", "addresses", addresses,
+          "must not be empty")
+      end
+      local ip, family
+      if type(a) == "table" then ip, family = a.address, a.family end
+      if type(ip) ~= "string" or isip(ip) == 0 then
+        nextTick(sock.destroy, sock, errors.make("ERR_INVALID_IP_ADDRESS", ip))
+      else
+        nextTick(sock.destroy, sock, familyerror(family, options))
+      end
+      return
+    end
+    local order = {}
+    for i = 1, math.max(#first, #second) do
+      if first[i] then order[#order + 1] = first[i] end
+      if second[i] then order[#order + 1] = second[i] end
+    end
+    if #order == 1 then
+      sock:_internalconnect(order[1].address, port, order[1].family)
+    else
+      sock:_connectmultiple(order, port, sock._localPort, timeout)
+    end
+  end)
 end
 
 -- Node's lookupAndConnect for TCP sockets.
@@ -104,6 +220,11 @@ function M.lookupandconnect(sock, options)
   -- count as not given.
   local host = options.host
   if not truthy(host) then host = "localhost" end
+  validate.string(host, "options.host")
+  if find(host, "\0", 1, true) then
+    errors.throw("ERR_INVALID_ARG_VALUE", "options.host", host,
+      "must be a string without null bytes")
+  end
   local port = options.port
   local localAddress, localPort = options.localAddress, options.localPort
   if not truthy(localAddress) then localAddress = nil end
@@ -121,8 +242,18 @@ function M.lookupandconnect(sock, options)
   else
     port = 0
   end
-  if type(host) ~= "string" then
-    errors.throw("ERR_INVALID_ARG_TYPE", "options.host", "string", host)
+  local auto = options.autoSelectFamily
+  if auto ~= nil then
+    validate.boolean(auto, "options.autoSelectFamily")
+  else
+    auto = M.defaults.autoSelectFamily
+  end
+  local timeout = options.autoSelectFamilyAttemptTimeout
+  if timeout ~= nil then
+    timeout = validate.int32(timeout, "options.autoSelectFamilyAttemptTimeout", 1)
+    if timeout < 10 then timeout = 10 end
+  else
+    timeout = M.defaults.autoSelectFamilyAttemptTimeout
   end
   local family = isip(host)
   local lookup, dnsopts
@@ -141,15 +272,23 @@ function M.lookupandconnect(sock, options)
     end)
     return sock
   end
+  if dnsopts.family ~= 4 and dnsopts.family ~= 6 and not localAddress
+      and auto then
+    dnsopts.all = true
+    lookupmultiple(sock, lookup, host, options, dnsopts, port, timeout)
+    return sock
+  end
   lookup(host, dnsopts, function(err, ip, addressType)
     sock:emit("lookup", err, ip, addressType, host)
     if not sock.connecting then return end
     if err then
       nextTick(sock.destroy, sock, err)
-    elseif isip(ip) == 0 then
+    elseif type(ip) ~= "string" or isip(ip) == 0 then
       nextTick(sock.destroy, sock, errors.make("ERR_INVALID_IP_ADDRESS", ip))
+    elseif addressType ~= 4 and addressType ~= 6 then
+      nextTick(sock.destroy, sock, familyerror(addressType, options))
     else
-      sock:_internalconnect(ip, port, addressType)
+      sock:_internalconnect(ip, port, math.tointeger(addressType))
     end
   end)
   return sock

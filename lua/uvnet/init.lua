@@ -42,6 +42,36 @@ function net.connect(...)
 end
 net.createConnection = net.connect
 
+-- Family autoselection defaults ---------------------------------------------
+
+local autodefaults = require("uvnet.dns").defaults
+
+--- getDefaultAutoSelectFamily(): the default of the autoSelectFamily
+-- connect option (true at start).
+function net.getDefaultAutoSelectFamily()
+  return autodefaults.autoSelectFamily
+end
+
+--- setDefaultAutoSelectFamily(value): value is a boolean.
+function net.setDefaultAutoSelectFamily(value)
+  validate.boolean(value, "value")
+  autodefaults.autoSelectFamily = value
+end
+
+--- getDefaultAutoSelectFamilyAttemptTimeout(): the default of the
+-- autoSelectFamilyAttemptTimeout connect option, in ms (250 at start).
+function net.getDefaultAutoSelectFamilyAttemptTimeout()
+  return autodefaults.autoSelectFamilyAttemptTimeout
+end
+
+--- setDefaultAutoSelectFamilyAttemptTimeout(value): a 32-bit integer of
+-- at least 1; values below 10 are taken as 10.
+function net.setDefaultAutoSelectFamilyAttemptTimeout(value)
+  value = validate.int32(value, "value", 1)
+  if value < 10 then value = 10 end
+  autodefaults.autoSelectFamilyAttemptTimeout = value
+end
+
 local modes = { default = true, once = true, nowait = true }
 
 --- run([mode]): runs the event loop until nothing referenced remains

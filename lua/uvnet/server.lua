@@ -184,7 +184,7 @@ end
 local function lookupandlisten(self, port, host, backlog, flags)
   local dns = require("uvnet.dns")
   local id = self._listeningId
-  dns.lookup(host, { family = 0 }, function(err, address, family)
+  dns.lookuplisten(host, function(err, address, family)
     -- A later listen() or close() makes this lookup stale, as in Node.
     if id ~= self._listeningId then return end
     if err then

@@ -1060,28 +1060,241 @@ local function addresses(self)
 end
 Socket._addresses = addresses
 
+local isip = require("uvnet.ip").isIP
+local UV_EINVAL = core.errno.EINVAL
+local UV_ETIMEDOUT = core.errno.ETIMEDOUT
+local UV_EADDRINUSE = core.errno.EADDRINUSE
+
+-- Node's AggregateError: the errors of every attempt, the code of the
+-- first, an empty message; tostring gives the name alone, as
+-- String(err) does in JavaScript.
+local AggregateError = { __index = errors.Error, __name = "AggregateError" }
+function AggregateError.__tostring(e)
+  if e.message == "" then return e.name end
+  return e.name .. ": " .. e.message
+end
+
+local function aggregate(list)
+  return setmetatable({ name = "AggregateError", code = list[1].code,
+    message = "", errors = list }, AggregateError)
+end
+
+-- Binds the handle as Node's bind plus checkBindError: libuv may report a
+-- port in use only later, so a port other than the one asked for is
+-- EADDRINUSE now.  The port goes down as Node's Int32 of it.
+local function bind(h, la, lp)
+  local ok, name, code = h:bind(la, validate.toint32(lp or 0))
+  if ok and lp and lp > 0 then
+    local a, p, c = h:sockname()
+    if a == nil then return nil, p, c end
+    if p ~= lp then return nil, "EADDRINUSE", UV_EADDRINUSE end
+  end
+  return ok, name, code
+end
+
+-- Starts a TCP connect; an address that is not of the family is EINVAL,
+-- as Node's connect (IPv4) and connect6 find.
+local function tcpconnect(h, address, port, family)
+  if isip(address) ~= family then return nil, "EINVAL", UV_EINVAL end
+  return h:connect(address, port)
+end
+
+-- The error of a connect that failed at once, with Node's "Local (ip:port)"
+-- from the handle's address (undefined:undefined while it has none).
+local function syncconnecterror(h, code, address, port)
+  local a, p = h:sockname()
+  local details = a and (a .. ":" .. p) or "undefined:undefined"
+  return errors.hostport(code, "connect", address, port, details)
+end
+
+-- Node's createConnectionError: the local end is named when the request
+-- had both a local address and port.
+local function connecterror(req, status)
+  local la, lp = req.localAddress, req.localPort
+  local details = la and lp and (la .. ":" .. lp) or nil
+  local ex = errors.hostport(status, "connect", req.address, req.port, details)
+  if details then ex.localAddress, ex.localPort = la, lp end
+  return ex
+end
+
+-- The socket is connected: addresses, options, 'connect' and 'ready', then
+-- the writes queued while connecting and the first read.
+local function connected(self)
+  addresses(self)
+  setstate(self)
+  if self._timer then idle_refresh(self) end
+  if self._noDelay then self._handle:nodelay(true) end
+  if self._keepAlive then
+    self._handle:keepalive(true, self._keepAliveInitialDelay or 0)
+  end
+  self:emit("connect")
+  self:emit("ready")
+  clearbuffer(self)
+  if (self.readableFlowing ~= false or self._readOnConnect)
+      and not self.destroyed then
+    readmore(self)
+  end
+end
+
+-- Family autoselection (Node's internalConnectMultiple) --------------------
+--
+-- One handle per attempt, as Node makes: an attempt that fails or times out
+-- gives way to a fresh handle for the next address.  The core calls the
+-- socket for every handle it owns, so a handle given up is counted: its
+-- cancelled connect (ECANCELED) and its close are not the socket's.
+
+local connectmultiple
+
+local function staleclose(self)
+  local n = self._staleCloses - 1
+  if n > 0 then
+    self._staleCloses = n
+    return
+  end
+  self._staleCloses = nil
+  self._onclose = nil     -- the class's _onclose again
+end
+
+-- Closes a handle the socket gives up, unless it is closing already.
+local function retire(self, h)
+  if h and h:isopen() then
+    h:close()
+    self._staleCloses = (self._staleCloses or 0) + 1
+    self._onclose = staleclose
+  end
+end
+
+local function stoptimer(ctx)
+  local t = ctx.timer
+  if t then
+    ctx.timer = nil
+    timers.clearTimeout(t)
+  end
+end
+
+-- An attempt ran out of time: it is abandoned and the next one starts.
+local function attempttimeout(ctx, req, h)
+  ctx.timer = nil
+  local self = ctx.socket
+  self:emit("connectionAttemptTimeout", req.address, req.port, req.family)
+  self._staleConnects = (self._staleConnects or 0) + 1
+  ctx.errors[#ctx.errors + 1] = connecterror(req, UV_ETIMEDOUT)
+  retire(self, h)
+  if self.connecting then connectmultiple(ctx) end
+end
+
+-- Failure of one attempt: remembered, and the next address is tried.
+local function attemptfailed(ctx, address, port, family, ex)
+  local self = ctx.socket
+  ctx.errors[#ctx.errors + 1] = ex
+  self:emit("connectionAttemptFailed", address, port, family, ex)
+end
+
+connectmultiple = function(ctx, canceled)
+  stoptimer(ctx)
+  local self = ctx.socket
+  local list = ctx.addresses
+  if canceled or ctx.current == #list then
+    self._autoctx = nil
+    if #ctx.errors == 0 then
+      self:destroy(make("ERR_SOCKET_CONNECTION_TIMEOUT"))
+    else
+      self:destroy(aggregate(ctx.errors))
+    end
+    return
+  end
+  local current = ctx.current
+  ctx.current = current + 1
+  if current > 0 then
+    retire(self, self._handle)
+    Socket._sethandle(self, core.tcp(self))
+  end
+  local h = self._handle
+  local a = list[current + 1]
+  local address, family, port = a.address, a.family, ctx.port
+  local lp = ctx.localPort
+  local la
+  if lp then
+    la = family == 4 and "0.0.0.0" or "::"
+    local ok, _, code = bind(h, la, lp)
+    if not ok then
+      ctx.errors[#ctx.errors + 1] = errors.hostport(code, "bind", la, lp)
+      if self.connecting then connectmultiple(ctx) end
+      return
+    end
+  end
+  local bl = self.blockList
+  if bl and bl:check(address, "ipv" .. family) then
+    attemptfailed(ctx, address, port, family, make("ERR_IP_BLOCKED", address))
+    if self.connecting then connectmultiple(ctx) end
+    return
+  end
+  self:emit("connectionAttempt", address, port, family)
+  -- A listener may have destroyed the socket (Node would then fail on the
+  -- handle it no longer has).
+  if not self.connecting or h ~= self._handle then return end
+  local tried = self.autoSelectFamilyAttemptedAddresses
+  tried[#tried + 1] = address .. ":" .. port
+  local req = { address = address, port = port, family = family,
+    localAddress = la, localPort = lp }
+  ctx.req = req
+  self._connectReq = req
+  local ok, _, code = tcpconnect(h, address, port, family)
+  if not ok then
+    attemptfailed(ctx, address, port, family,
+      syncconnecterror(h, code, address, port))
+    if self.connecting then connectmultiple(ctx) end
+    return
+  end
+  if current < #list - 1 then
+    ctx.timer = timers.setTimeout(attempttimeout, ctx.timeout, ctx, req, h)
+  end
+end
+
+-- The current attempt completed (Node's afterConnectMultiple).
+local function afterconnectmultiple(self, ctx, status)
+  stoptimer(ctx)
+  if status ~= 0 then
+    local req = ctx.req
+    attemptfailed(ctx, req.address, req.port, req.family,
+      connecterror(req, status))
+    if self.connecting then connectmultiple(ctx, status == UV_ECANCELED) end
+    return
+  end
+  self._autoctx = nil
+  if self.destroyed then return end
+  self.connecting = false
+  connected(self)
+end
+
+--- Connects to the first of `list` ({ address =, family = } tables, in the
+-- order to try) that answers: each attempt but the last has `timeout` ms.
+-- Called with the socket connecting and holding a fresh TCP handle.
+function Socket._connectmultiple(self, list, port, localPort, timeout)
+  self.autoSelectFamilyAttemptedAddresses = {}
+  local ctx = { socket = self, addresses = list, current = 0, port = port,
+    localPort = localPort, timeout = timeout, errors = {} }
+  self._autoctx = ctx
+  connectmultiple(ctx)
+end
+
 -- Called by the core when a connect request completes.
 local function onconnect(self, status)
+  local stale = self._staleConnects
+  if stale and status == UV_ECANCELED then
+    -- The request of an attempt given up on a timeout.
+    self._staleConnects = stale > 1 and stale - 1 or nil
+    return
+  end
+  local ctx = self._autoctx
+  if ctx then return afterconnectmultiple(self, ctx, status) end
   if self.destroyed then return end
   self.connecting = false
   if status == 0 then
-    addresses(self)
-    setstate(self)
-    if self._timer then idle_refresh(self) end
-    if self._noDelay then self._handle:nodelay(true) end
-    if self._keepAlive then
-      self._handle:keepalive(true, self._keepAliveInitialDelay or 0)
-    end
-    self:emit("connect")
-    self:emit("ready")
-    clearbuffer(self)
-    if (self.readableFlowing ~= false or self._readOnConnect)
-        and not self.destroyed then
-      readmore(self)
-    end
+    connected(self)
   else
     local req = self._connectReq or {}
-    local ex = errors.hostport(status, "connect", req.address, req.port)
+    local ex = connecterror(req, status)
     self:emit("connectionAttemptFailed", req.address, req.port,
       req.family, ex)
     self:destroy(ex)
@@ -1106,20 +1319,25 @@ local function internalconnect(self, address, port, family)
     end
     return
   end
-  self._connectReq = { address = address, port = port, family = family }
   local la, lp = self._localAddress, self._localPort
   if la or lp then
     la = la or (family == 6 and "::" or "0.0.0.0")
-    ok, _, code = h:bind(la, lp or 0)
+    ok, _, code = bind(h, la, lp)
     if not ok then
       return self:destroy(errors.hostport(code, "bind", la, lp))
     end
   end
+  self._connectReq = { address = address, port = port, family = family,
+    localAddress = la, localPort = lp }
   self:emit("connectionAttempt", address, port, family)
   if self.destroyed or h ~= self._handle then return end
-  ok, _, code = h:connect(address, port)
+  local bl = self.blockList
+  if bl and bl:check(address, "ipv" .. family) then
+    return self:destroy(make("ERR_IP_BLOCKED", address))
+  end
+  ok, _, code = tcpconnect(h, address, port, family)
   if not ok then
-    self:destroy(errors.hostport(code, "connect", address, port))
+    self:destroy(syncconnecterror(h, code, address, port))
   end
 end
 Socket._internalconnect = internalconnect
@@ -1156,6 +1374,7 @@ function Socket:connect(...)
     throw("ERR_MISSING_ARGS", { "options", "port", "path" })
   end
   if cb then self:once("connect", cb) end
+  self._autoctx = nil
   local path = options.path
   if validate.jstruthy(path) then
     validate.string(path, "options.path")
@@ -1247,6 +1466,13 @@ function Socket.new(options)
         self:destroy(errors.abort(reason))
       end)
       self:once("close", remove)
+    end
+    if validate.jstruthy(options.blockList) then
+      if not require("uvnet.blocklist").isBlockList(options.blockList) then
+        throw("ERR_INVALID_ARG_TYPE", "options.blockList", "net.BlockList",
+          options.blockList)
+      end
+      self.blockList = options.blockList
     end
     if options.fd ~= nil then
       require("uvnet.args").adoptfd(self, options.fd)
