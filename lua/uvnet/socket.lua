@@ -18,7 +18,7 @@ local EventEmitter = require("uvnet.emitter")
 local type, setmetatable, getmetatable, ipairs = type, setmetatable,
   getmetatable, ipairs
 local concat = table.concat
-local nextTick = timers.nextTick
+local nextTick, queuetick = timers.nextTick, timers.queuetick
 local make, throw = errors.make, errors.throw
 local UV_EOF = core.errno.EOF
 local UV_ENOTCONN = core.errno.ENOTCONN
@@ -511,10 +511,12 @@ local function afterwrite(self, cbs, n)
   finishmaybe(self, false)
 end
 
+local NOCBS = {}
+
 afterwrite_nt = function(self)
   local cbs, n = self._synccbs, self._syncn
   self._synccbs, self._syncn = nil, 0
-  afterwrite(self, cbs or {}, n or 0)
+  afterwrite(self, cbs or NOCBS, n or 0)
 end
 
 local function onwriteerror_nt(self, err, cb)
@@ -556,7 +558,16 @@ local function dowrite(self, data, len, cb)
       end
       cbs[n] = cb or false
     end
-    if n == 1 then nextTick(afterwrite_nt, self) end
+    if n == 1 then
+      -- At most one of these ticks is queued per socket, so its entry is
+      -- made once and reused: no table per write.
+      local entry = self._afterwriteTick
+      if entry == nil then
+        entry = { fn = afterwrite_nt, n = 1, self }
+        self._afterwriteTick = entry
+      end
+      queuetick(entry)
+    end
   elseif r == 1 then
     wqpush(self, len, cb)
   else

@@ -260,6 +260,15 @@ function M.nextTick(fn, ...)
   tqueue[ttail] = entry
 end
 
+--- Queues a prepared tick entry ({ fn = f, n = k, args... }) as nextTick
+-- would, without checks or a new table: for callers that keep one entry
+-- and have at most one of it queued at a time (the socket's write path).
+function M.queuetick(entry)
+  if thead > ttail then tickpending() end
+  ttail = ttail + 1
+  tqueue[ttail] = entry
+end
+
 local immcloser = setmetatable({}, { __close = function()
   if ihead > itail then iqueue, ihead, itail = {}, 1, 0 end
   iupdate()
