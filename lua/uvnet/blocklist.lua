@@ -232,37 +232,30 @@ local function prefix_at(s, i, width)
   return run and tonumber(sub(run, 1, width))
 end
 
-local function v4subnet(s, i)
-  local net, j = v4token(s, i, "/")
-  if not net then return nil end
-  local prefix = prefix_at(s, j + 1, 2)
-  if not prefix then return nil end
-  return net, prefix
+-- Readers of "net/prefix" and "start-end" rule texts, for one family's
+-- token reader; prefixes have at most width digits (2 for IPv4, 3 for IPv6).
+local function subnetreader(token, width)
+  return function(s, i)
+    local net, j = token(s, i, "/")
+    if not net then return nil end
+    local prefix = prefix_at(s, j + 1, width)
+    if not prefix then return nil end
+    return net, prefix
+  end
 end
 
-local function v4range(s, i)
-  local a, j = v4token(s, i, "-")
-  if not a then return nil end
-  local b = v4token(s, j + 1)
-  if not b then return nil end
-  return a, b
+local function rangereader(token)
+  return function(s, i)
+    local a, j = token(s, i, "-")
+    if not a then return nil end
+    local b = token(s, j + 1)
+    if not b then return nil end
+    return a, b
+  end
 end
 
-local function v6subnet(s, i)
-  local net, j = v6token(s, i, "/")
-  if not net then return nil end
-  local prefix = prefix_at(s, j + 1, 3)
-  if not prefix then return nil end
-  return net, prefix
-end
-
-local function v6range(s, i)
-  local a, j = v6token(s, i, "-")
-  if not a then return nil end
-  local b = v6token(s, j + 1)
-  if not b then return nil end
-  return a, b
-end
+local v4subnet, v4range = subnetreader(v4token, 2), rangereader(v4token)
+local v6subnet, v6range = subnetreader(v6token, 3), rangereader(v6token)
 
 -- The first place where head (case-insensitive if fold) and then the rest
 -- of a pattern match.
