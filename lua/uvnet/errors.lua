@@ -382,19 +382,6 @@ end
 
 -- System errors -------------------------------------------------------------
 
---- uvException: `syscall code: description` (for errors without an
--- address), e.g. `EBADF: bad file descriptor, read`.
-function M.uv(status, syscall, path)
-  local code = errname(status)
-  local msg = format("%s: %s, %s", code, strerror(status), syscall)
-  if path then msg = msg .. " '" .. path .. "'" end
-  local e = new("Error", code, msg)
-  e.errno = status
-  e.syscall = syscall
-  e.path = path
-  return e
-end
-
 -- The address part of a host-and-port message, and the error with the
 -- fields Node sets (port whenever it is not 0: a Unix path gives -1).
 local function hostdetails(address, port)

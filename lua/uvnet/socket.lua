@@ -655,7 +655,6 @@ clearbuffer = function(self)
     end
   end)
 end
-Socket._clearbuffer = clearbuffer
 
 -- Writes still queued when a socket closes before connecting fail, after
 -- 'close', with ERR_SOCKET_CLOSED_BEFORE_CONNECTION (one error for all).
@@ -1069,7 +1068,6 @@ local function addresses(self)
     self.localAddress, self.localPort, self.localFamily = a, p, f
   end
 end
-Socket._addresses = addresses
 
 local isip = require("uvnet.ip").isIP
 local UV_EINVAL = core.errno.EINVAL

@@ -7,7 +7,7 @@
 
 local errors = require("uvnet.errors")
 
-local type, tostring, ipairs, select = type, tostring, ipairs, select
+local type, tostring, ipairs = type, tostring, ipairs
 local mtype, tointeger, huge = math.type, math.tointeger, math.huge
 local find, match, lower = string.find, string.match, string.lower
 local concat = table.concat
@@ -167,15 +167,5 @@ function M.signal(v, name)
   return v
 end
 
---- Optional callback: nil or a function.
-function M.optfunc(v, name)
-  if v ~= nil then return M.func(v, name) end
-  return nil
-end
-
---- The number of arguments, counting trailing nils the caller passed.
-function M.count(...)
-  return select("#", ...)
-end
 
 return M
