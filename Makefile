@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
 .PHONY: all setup build asan demo test test-diff test-asan test-valgrind bench soak \
-  format lint clean
+  format lint static clean
 
 all: build
 
@@ -48,6 +48,11 @@ format:
 
 lint: setup
 	@luacheck -q lua spec examples bench scripts/*.lua bin/uvnet
+
+# clang-tidy (.clang-tidy) and cppcheck on csrc/; any finding fails.
+static:
+	@UVNET_BOOTSTRAP_EXTRA="cppcheck clang-tidy" ./scripts/bootstrap
+	@./scripts/static-checks
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -83,7 +83,6 @@ int cidr_parse6(const char *s, size_t len, uint8_t out[16]) {
   int n = 0; /* Groups read so far. */
   int gap = -1; /* The group where "::" stands, if any. */
   size_t i = 0;
-  int k;
 
   if (len > 0 && s[0] == ':') {
     if (len < 2 || s[1] != ':')
@@ -136,14 +135,14 @@ int cidr_parse6(const char *s, size_t len, uint8_t out[16]) {
     if (n > 7)
       return -1;
     memmove(words + 8 - tail, words + gap, (size_t) tail * sizeof(words[0]));
-    for (k = gap; k < 8 - tail; k++)
+    for (int k = gap; k < 8 - tail; k++)
       words[k] = 0;
   } else if (n != 8) {
     return -1;
   }
-  for (k = 0; k < 8; k++) {
-    out[2 * k] = (uint8_t) (words[k] >> 8);
-    out[2 * k + 1] = (uint8_t) (words[k] & 0xff);
+  for (size_t j = 0; j < 8; j++) {
+    out[2 * j] = (uint8_t) (words[j] >> 8);
+    out[2 * j + 1] = (uint8_t) (words[j] & 0xff);
   }
   return 0;
 }
@@ -249,8 +248,8 @@ size_t cidr_format(int family, const uint8_t *a, char *out) {
     out[n] = '\0';
     return n;
   }
-  for (i = 0; i < 8; i++)
-    words[i] = (unsigned) a[2 * i] << 8 | a[2 * i + 1];
+  for (size_t j = 0; j < 8; j++)
+    words[j] = (unsigned) a[2 * j] << 8 | a[2 * j + 1];
 
   /* The first longest run of zero groups, if two or more long. */
   for (i = 0; i < 8;) {
@@ -294,8 +293,8 @@ typedef struct {
   uint64_t lo;
 } u128;
 
-static const u128 mapped_lo = { 0, 0x0000ffff00000000ull };
-static const u128 mapped_hi = { 0, 0x0000ffffffffffffull };
+static const u128 mapped_lo = { 0, 0x0000ffff00000000ULL };
+static const u128 mapped_hi = { 0, 0x0000ffffffffffffULL };
 
 static uint64_t load64(const uint8_t *b) {
   uint64_t v = 0;
@@ -609,17 +608,16 @@ static int le128(u128 a, u128 b) {
  * least 1.
  */
 static int has32(struct set32 *set, uint32_t x) {
-  size_t pos = 0;
   size_t i;
-  int k;
 
   if (set->len - set->sorted > PENDING_MAX && settle32(set) != 0)
     return CIDR_ENOMEM;
   if (set->sorted > 0 && set->v[0].lo <= x) {
     const struct span32 *leaf;
+    size_t pos = 0;
     size_t c = 0;
     size_t n;
-    for (k = set->levels - 1; k >= 1; k--) {
+    for (int k = set->levels - 1; k >= 1; k--) {
       const uint32_t *block = set->upper + set->at[k] + pos * FANOUT32;
       n = set->count[k] - pos * FANOUT32;
       if (n > FANOUT32)
@@ -646,17 +644,16 @@ static int has32(struct set32 *set, uint32_t x) {
 }
 
 static int has128(struct set128 *set, u128 x) {
-  size_t pos = 0;
   size_t i;
-  int k;
 
   if (set->len - set->sorted > PENDING_MAX && settle128(set) != 0)
     return CIDR_ENOMEM;
   if (set->sorted > 0 && le128(set->v[0].lo, x)) {
     const struct span128 *leaf;
+    size_t pos = 0;
     size_t c = 0;
     size_t n;
-    for (k = set->levels - 1; k >= 1; k--) {
+    for (int k = set->levels - 1; k >= 1; k--) {
       const u128 *block = set->upper + set->at[k] + pos * FANOUT128;
       n = set->count[k] - pos * FANOUT128;
       if (n > FANOUT128)
@@ -875,7 +872,8 @@ size_t cidr_list_count(const cidr_list *l) {
 static size_t put_text(char *out, const char *text) {
   size_t n = strlen(text);
 
-  memcpy(out, text, n);
+  /* The caller ends the text, so no terminator is copied here. */
+  memcpy(out, text, n); /* NOLINT(bugprone-not-null-terminated-result) */
   return n;
 }
 

@@ -377,7 +377,7 @@ static const luaL_Reg ctx_funcs[] = { { "run", c_run },
 UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {
   /* A peer that goes away mid-write must give EPIPE, not kill the process:
    * Node ignores SIGPIPE too. */
-  signal(SIGPIPE, SIG_IGN);
+  (void) signal(SIGPIPE, SIG_IGN);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
   if (lua_isnil(L, -1))
     newctx(L);

@@ -94,9 +94,8 @@ static int p_connect(lua_State *L) {
   size_t len;
   const char *path = luaL_checklstring(L, 2, &len);
   uv_connect_t *req;
-  int rc;
   if (len > 0 && path[0] == '\0') {
-    rc = abstract_socket(h, path, len, 0);
+    int rc = abstract_socket(h, path, len, 0);
     if (rc < 0)
       return uvn_pushstatus(L, rc);
     lua_pushliteral(L, "sync");

@@ -160,12 +160,11 @@ static size_t getbufs(lua_State *L, int idx, uv_buf_t **bufs,
 /* Pins the written strings: the string itself, or a copy of the sequence
  * (the caller may change its table afterwards). */
 static int pin(lua_State *L, int idx, size_t n) {
-  size_t i;
   if (lua_type(L, idx) == LUA_TSTRING) {
     lua_pushvalue(L, idx);
   } else {
     lua_createtable(L, (int) n, 0);
-    for (i = 1; i <= n; i++) {
+    for (size_t i = 1; i <= n; i++) {
       lua_rawgeti(L, idx, (lua_Integer) i);
       lua_rawseti(L, -2, (lua_Integer) i);
     }

@@ -20,7 +20,7 @@
 #define UVNET_EXPORT __attribute__((visibility("default")))
 
 /* Size of the read buffer shared by every stream of one Lua state. */
-#define UVN_READBUF_SIZE (64 * 1024)
+#define UVN_READBUF_SIZE 65536 /* 64 KiB */
 
 /*
  * Events the core reports to Lua.  For each kind the Lua layer registers one
