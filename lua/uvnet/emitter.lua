@@ -33,6 +33,22 @@ function Once.__call(w, ...)
   return w.listener(...)
 end
 
+-- Two or more listeners of one event: an array that calls them in order,
+-- over a snapshot, so that listeners added or removed meanwhile wait for the
+-- next emit (as Node's arrayClone).
+local List = {}
+function List.__call(list, ...)
+  local n = #list
+  if n == 2 then
+    local a, b = list[1], list[2]
+    a(...)
+    b(...)
+  else
+    local snapshot = { unpack(list, 1, n) }
+    for i = 1, n do snapshot[i](...) end
+  end
+end
+
 local function checklistener(fn)
   if type(fn) ~= "function" and getmetatable(fn) ~= Once then
     throw("ERR_INVALID_ARG_TYPE", "listener", "Function", fn)
@@ -85,7 +101,7 @@ local function addlistener(self, name, fn, prepend)
     return self
   end
   if type(existing) ~= "table" or getmetatable(existing) == Once then
-    existing = { existing }
+    existing = setmetatable({ existing }, List)
     events[k] = existing
   end
   if prepend then insert(existing, 1, fn) else existing[#existing + 1] = fn end
@@ -157,7 +173,7 @@ function EventEmitter:removeListener(name, fn)
       if l == fn or (getmetatable(l) == Once and l.listener == fn) then
         removed = l
         -- Copy, so that an emit running over the old list is unaffected.
-        local copy = { unpack(list) }
+        local copy = setmetatable({ unpack(list) }, List)
         remove(copy, i)
         if #copy == 1 then copy = copy[1] end
         events[name] = copy
@@ -209,8 +225,18 @@ end
 --- emit(name, ...): calls the listeners with the arguments; returns whether
 -- there were any.  An 'error' with no listener is raised.
 function EventEmitter:emit(name, ...)
-  local events = rawget(self, "_events")
-  local list = events and events[key(name)]
+  local events = self._events
+  local list
+  if events then
+    -- key(name), inline: emit is the hottest call of all.
+    if name == nil then
+      list = events[NILKEY]
+    elseif name ~= name then
+      list = events[NANKEY]
+    else
+      list = events[name]
+    end
+  end
   if list == nil then
     if name == "error" then
       local err = ...
@@ -221,21 +247,8 @@ function EventEmitter:emit(name, ...)
     end
     return false
   end
-  if type(list) == "function" then
-    list(...)
-  elseif getmetatable(list) == Once then
-    list(...)
-  else
-    local n = #list
-    if n == 2 then
-      local a, b = list[1], list[2]
-      a(...)
-      b(...)
-    else
-      local snapshot = { unpack(list) }
-      for i = 1, n do snapshot[i](...) end
-    end
-  end
+  -- A function, a once-wrapper or a List: all three are called alike.
+  list(...)
   return true
 end
 
