@@ -389,6 +389,7 @@ UVNET_EXPORT int luaopen_uvnet_core(lua_State *L) {
   uvn_open_stream(L);
   uvn_open_tcp(L);
   uvn_open_pipe(L);
+  uvn_open_tty(L);
   uvn_open_timer(L);
   uvn_open_signal(L);
   uvn_open_cidr(L);

@@ -36,7 +36,7 @@ static void unlink_handle(uvn_ctx *ctx, uvn_handle *h) {
 
 /* One metatable a kind; each holds the common methods and its own. */
 static const char *const kind_mt[] = { "uvnet.tcp", "uvnet.pipe", "uvnet.timer",
-                                       "uvnet.signal" };
+                                       "uvnet.signal", "uvnet.tty" };
 
 /* Creates an empty box at the top of the stack, with one user value that
  * holds the Lua owner of the handle. */
@@ -181,7 +181,7 @@ uvn_handle *uvn_checkkind(lua_State *L, int idx, int kind) {
 
 uvn_handle *uvn_checkstream(lua_State *L, int idx) {
   uvn_handle *h = uvn_check(L, idx);
-  if (h->kind != UVN_TCP && h->kind != UVN_PIPE)
+  if (h->kind != UVN_TCP && h->kind != UVN_PIPE && h->kind != UVN_TTY)
     luaL_argerror(L, idx, "not a stream");
   return h;
 }

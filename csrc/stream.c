@@ -349,4 +349,5 @@ static const luaL_Reg stream_methods[] = { { "readstart", s_readstart },
 void uvn_open_stream(lua_State *L) {
   uvn_addmethods(L, UVN_TCP, stream_methods);
   uvn_addmethods(L, UVN_PIPE, stream_methods);
+  uvn_addmethods(L, UVN_TTY, stream_methods);
 }

@@ -3,10 +3,10 @@
  *
  * The core is split by concern: context.c owns the per-state context and
  * the loop, handle.c the lifetime of libuv handles, stream.c reading and
- * writing, tcp.c and pipe.c the two stream kinds, timer.c timers and the
- * immediate queue, signal.c signal watchers, dns.c name lookups, errors.c libuv
- * error names and cidr.c IP address parsing and matching.  Only
- * luaopen_uvnet_core is exported from the shared object.
+ * writing, tcp.c and pipe.c the two socket kinds, tty.c terminals, timer.c
+ * timers and the immediate queue, signal.c signal watchers, dns.c name
+ * lookups, errors.c libuv error names and cidr.c IP address parsing and
+ * matching.  Only luaopen_uvnet_core is exported from the shared object.
  */
 #ifndef UVNET_H
 #define UVNET_H
@@ -43,7 +43,7 @@ enum uvn_event {
 };
 
 /* Kinds of handle the core creates. */
-enum uvn_kind { UVN_TCP, UVN_PIPE, UVN_TIMER, UVN_SIGNAL };
+enum uvn_kind { UVN_TCP, UVN_PIPE, UVN_TIMER, UVN_SIGNAL, UVN_TTY };
 
 /* Flags of a handle. */
 #define UVN_F_CLOSING 0x01u /* uv_close has been called */
@@ -102,6 +102,7 @@ struct uvn_handle {
     uv_stream_t stream;
     uv_tcp_t tcp;
     uv_pipe_t pipe;
+    uv_tty_t tty;
     uv_timer_t timer;
     uv_signal_t signal;
   } u;
@@ -135,9 +136,10 @@ int uvn_listen_status(uvn_handle *h, int status);
 void uvn_on_connection(uv_stream_t *server, int status);
 void uvn_on_connect(uv_connect_t *req, int status);
 
-/* tcp.c, pipe.c, timer.c, errors.c, cidr.c */
+/* tcp.c, pipe.c, tty.c, timer.c, errors.c, cidr.c */
 void uvn_open_tcp(lua_State *L);
 void uvn_open_pipe(lua_State *L);
+void uvn_open_tty(lua_State *L);
 void uvn_open_timer(lua_State *L);
 void uvn_open_signal(lua_State *L);
 void uvn_open_errors(lua_State *L);

@@ -469,13 +469,12 @@ local function callfinal(self)
   end
 end
 
--- Called by the core when a shutdown completes.
-local function onshutdown(self, status)
+-- Called by the core when a shutdown completes.  As Node's afterShutdown,
+-- its status is not looked at: shutdown(2) fails with ENOTSOCK on a pipe
+-- or a terminal, and ending such a stream is still a clean finish.
+local function onshutdown(self)
   self._shutdownPending = false
   if self.destroyed then return end
-  if status < 0 and status ~= UV_ENOTCONN and status ~= UV_ECANCELED then
-    return onfinal(self, errors.errno(status, "shutdown"))
-  end
   onfinal(self)
 end
 core.sethandler("shutdown", onshutdown)
