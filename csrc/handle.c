@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,23 @@ static void unlink_handle(uvn_ctx *ctx, uvn_handle *h) {
 /* One metatable a kind; each holds the common methods and its own. */
 static const char *const kind_mt[] = { "uvnet.tcp", "uvnet.pipe", "uvnet.timer",
                                        "uvnet.signal", "uvnet.tty" };
+
+/*
+ * The size of each kind's libuv handle, in the order of enum uvn_kind: a
+ * handle is allocated to its own kind's size, not the union's largest, so
+ * a TCP connection does not pay for a terminal's saved settings.
+ */
+static const size_t kind_size[] = { sizeof(uv_tcp_t), sizeof(uv_pipe_t),
+                                    sizeof(uv_timer_t), sizeof(uv_signal_t),
+                                    sizeof(uv_tty_t) };
+
+/* Both tables above must name every kind: this fails to compile if not. */
+typedef char
+    uvn_kind_tables_check[(sizeof(kind_size) / sizeof(kind_size[0]) ==
+                               UVN_TTY + 1 &&
+                           sizeof(kind_mt) / sizeof(kind_mt[0]) == UVN_TTY + 1)
+                              ? 1
+                              : -1];
 
 /* Creates an empty box at the top of the stack, with one user value that
  * holds the Lua owner of the handle. */
@@ -66,18 +84,24 @@ uvn_box *uvn_tobox(lua_State *L, int idx) {
  */
 uvn_handle *uvn_open(lua_State *L, uvn_box *box, int kind) {
   uvn_ctx *ctx = uvn_getctx(L);
-  uvn_handle *h = (uvn_handle *) malloc(sizeof(*h));
+  size_t size = offsetof(uvn_handle, u) + kind_size[kind];
+  uvn_handle *h;
+  int ref;
+  /* The anchor first: luaL_ref may raise, and nothing is allocated yet. */
+  lua_pushvalue(L, -1);
+  ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  h = (uvn_handle *) malloc(size);
   if (h == NULL) {
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
     luaL_error(L, "uvnet: not enough memory");
     return NULL;
   }
-  memset(h, 0, sizeof(*h));
+  memset(h, 0, size);
   h->ctx = ctx;
   h->kind = kind;
   h->box = box;
   h->u.handle.data = h;
-  lua_pushvalue(L, -1);
-  h->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  h->self_ref = ref;
   box->h = h;
   link_handle(ctx, h);
   return h;

@@ -97,6 +97,8 @@ struct uvn_handle {
   size_t userbuf_len;
   uvn_handle *next; /* list of the context's handles */
   uvn_handle *prev;
+  /* Last, and allocated only as far as the kind's own member reaches (see
+   * kind_size in handle.c): use only the member of h->kind. */
   union {
     uv_handle_t handle;
     uv_stream_t stream;
