@@ -2,7 +2,7 @@ rockspec_format = "3.0"
 package = "uvnet"
 version = "scm-1"
 source = {
-  url = "git+file:///dev/null",
+  url = "git+https://github.com/uvnet/uvnet.git",
 }
 description = {
   summary = "Node.js's net module for Lua 5.4, in C on libuv",
@@ -12,6 +12,7 @@ description = {
     error objects, on a C core over libuv.
   ]],
   license = "MIT",
+  homepage = "https://github.com/uvnet/uvnet",
   labels = { "networking", "libuv", "tcp", "async" },
 }
 dependencies = {
@@ -33,7 +34,13 @@ build = {
   install = {
     bin = { uvnet = "bin/uvnet" },
   },
+  -- The reference and the LuaLS definitions land in the rock's directory:
+  -- `luarocks show --rock-dir uvnet` prints where.
+  copy_directories = { "docs", "types" },
 }
+-- `luarocks test` runs the specs with the machine's busted (Debian's
+-- lua-busted, which `make test` installs when missing): the busted rock is
+-- not needed.
 test = {
   type = "command",
   command = "make test",

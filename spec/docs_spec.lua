@@ -4,7 +4,8 @@
 -- repository root, stdin from /dev/null) and must exit with status 0
 -- within 10 seconds.  So the reference cannot drift from the code.
 
-local DOC = "docs/api.md"
+-- The pages whose marked examples run.
+local DOCS = { "docs/api.md", "docs/porting.md" }
 local LIMIT = 10          -- seconds per example
 local MARKER = "-- run"
 
@@ -85,7 +86,8 @@ local function run(source)
   return status, printed
 end
 
-describe("docs/api.md examples", function()
+for _, DOC in ipairs(DOCS) do
+describe(DOC .. " examples", function()
   local examples = runnable(readfile(ROOT .. "/" .. DOC))
 
   it("has runnable examples", function()
@@ -103,3 +105,4 @@ describe("docs/api.md examples", function()
     end)
   end
 end)
+end

@@ -97,4 +97,9 @@ net.nextTick = timers.nextTick
 -- see uvnet.signal.
 net.onSignal = require("uvnet.signal").on
 
+--- The sequential style (uvnet.task): net.spawn(fn, ...) runs fn as a task;
+-- net.task.read, .write, .connect, .accept, .sleep, ... suspend it.
+net.task = require("uvnet.task")
+net.spawn = net.task.spawn
+
 return net

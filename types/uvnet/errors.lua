@@ -1,0 +1,21 @@
+---@meta
+-- LuaLS definitions for the error tables uvnet raises and emits
+-- (lua/uvnet/errors.lua).  Editors only: nothing here runs.
+
+---An error: a table with Node's `code`, `message` and `name`; `tostring(err)`
+---gives Node's text form, e.g. `Error: connect ECONNREFUSED 127.0.0.1:9`.
+---@class uvnet.Error
+---@field code string Node's code: "ECONNREFUSED", "ERR_INVALID_ARG_TYPE", "ERR_SOCKET_BAD_PORT", ...
+---@field message string Node's message text.
+---@field name string "Error", "TypeError", "RangeError", "AbortError", "AggregateError", ...
+---@field errno? integer System errors: the negative libuv code, as in Node.
+---@field syscall? string System errors: "connect", "listen", "getaddrinfo", ...
+---@field address? string The address of a failed connect or listen.
+---@field port? integer The port of a failed connect or listen.
+---@field hostname? string The name of a failed lookup.
+---@field localAddress? string A refused connect from a bound local address.
+---@field localPort? integer A refused connect from a bound local port.
+---@field cause? any An AbortError's cause: the signal's reason.
+---@field errors? uvnet.Error[] An AggregateError's errors: one per failed attempt.
+---@field context? any ERR_UNHANDLED_ERROR: the value emitted as 'error'.
+---@field stack? string The callback's traceback, once it has come out of `net.run()`.
