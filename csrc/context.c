@@ -359,7 +359,23 @@ static uvn_ctx *newctx(lua_State *L) {
   return ctx;
 }
 
+/*
+ * core.newobject(mt, nrec): an empty table with room for nrec fields and
+ * the metatable mt.  A socket gains some twenty fields in its first
+ * moments; made this way it is not rehashed at every power of two.
+ */
+static int c_newobject(lua_State *L) {
+  lua_Integer nrec = luaL_checkinteger(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, nrec >= 0 && nrec <= 1024, 2, "out of range");
+  lua_createtable(L, 0, (int) nrec);
+  lua_pushvalue(L, 1);
+  lua_setmetatable(L, -2);
+  return 1;
+}
+
 static const luaL_Reg ctx_funcs[] = { { "run", c_run },
+                                      { "newobject", c_newobject },
                                       { "stop", c_stop },
                                       { "alive", c_alive },
                                       { "now", c_now },

@@ -22,6 +22,11 @@ Server.listening = false
 Server._connections = 0
 
 local isip = require("uvnet.ip").isIP
+local newobject = core.newobject
+
+-- Room for the fields an accepted socket sets in its first exchange
+-- (addresses, state, counters), so that it is not rehashed on the way.
+local SOCKET_FIELDS = 24
 
 --- Creates a server: net.Server([options][, connectionListener]).
 function Server.new(options, listener)
@@ -302,7 +307,7 @@ local function onconnection(self, status)
   end
   local h = self._handle
   if h == nil then return end
-  local sock = setmetatable({}, Socket)
+  local sock = newobject(Socket, SOCKET_FIELDS)
   local ch, _, code = h:accept(sock)
   if not ch then
     self:emit("error", errors.errno(code, "accept"))
