@@ -81,6 +81,20 @@ function EventEmitter.warn(kind, message)
   io.stderr:write(("(uvnet:%d) %s: %s\n"):format(core.getpid(), kind, message))
 end
 
+-- The order in which names got their first listener, for eventNames().
+-- One name needs no order, so the list starts at the second, and it lives
+-- in the events table under a private key: an emitter with listeners costs
+-- one table, not two.
+local ORDER = setmetatable({}, { __name = "order" })
+
+-- The names of events, in order, as a new array.
+local function ordernames(events)
+  local names = events[ORDER]
+  if names then return { unpack(names) } end
+  local k = next(events)
+  return { k }
+end
+
 local function addlistener(self, name, fn, prepend)
   checklistener(fn)
   local k = key(name)
@@ -88,16 +102,20 @@ local function addlistener(self, name, fn, prepend)
   if events == nil then
     events = {}
     self._events = events
-    self._eventNames = {}
   elseif events.newListener ~= nil then
     self:emit("newListener", name, original(fn))
     events = self._events
   end
   local existing = events[k]
   if existing == nil then
+    local names = events[ORDER]
+    if names then
+      names[#names + 1] = k
+    else
+      local first = next(events)
+      if first ~= nil then events[ORDER] = { first, k } end
+    end
     events[k] = fn
-    local names = self._eventNames
-    names[#names + 1] = k
     return self
   end
   if type(existing) ~= "table" or getmetatable(existing) == Once then
@@ -148,7 +166,8 @@ function EventEmitter:prependOnceListener(name, fn)
 end
 
 local function forget(self, name)
-  local names = self._eventNames
+  local names = self._events[ORDER]
+  if names == nil then return end
   for i = #names, 1, -1 do
     if names[i] == name then remove(names, i) break end
   end
@@ -196,7 +215,6 @@ function EventEmitter:removeAllListeners(...)
   if events.removeListener == nil then
     if name == nil then
       self._events = {}
-      self._eventNames = {}
     elseif events[name] ~= nil then
       events[name] = nil
       forget(self, name)
@@ -204,13 +222,12 @@ function EventEmitter:removeAllListeners(...)
     return self
   end
   if name == nil then
-    local names = { unpack(self._eventNames) }
+    local names = ordernames(events)
     for _, n in ipairs(names) do
       if n ~= "removeListener" then self:removeAllListeners(unkey(n)) end
     end
     self:removeAllListeners("removeListener")
     self._events = {}
-    self._eventNames = {}
     return self
   end
   local list = events[name]
@@ -289,9 +306,10 @@ function EventEmitter:rawListeners(name) return copylisteners(self, name, false)
 
 --- eventNames(): names with listeners, in the order they got their first.
 function EventEmitter:eventNames()
-  local names = rawget(self, "_eventNames")
+  local events = rawget(self, "_events")
   local out = {}
-  for i, k in ipairs(names or {}) do out[i] = unkey(k) end
+  if events == nil then return out end
+  for i, k in ipairs(ordernames(events)) do out[i] = unkey(k) end
   return out
 end
 
