@@ -482,9 +482,12 @@ core.sethandler("shutdown", onshutdown)
 finishmaybe = function(self, sync)
   if not needfinish(self) then return end
   if not self._prefinished and not self._finalCalled then
+    -- As Node's prefinish: the final step (the shutdown) starts now, not a
+    -- tick later, so a socket destroyed in the same tick still finishes
+    -- when that step completes at once (no handle yet).
     self._finalCalled = true
     self._pendingcb = self._pendingcb + 1
-    nextTick(callfinal, self)
+    callfinal(self)
   end
   if self._pendingcb == 0 then
     if sync then
@@ -496,7 +499,8 @@ finishmaybe = function(self, sync)
           self._pendingcb = self._pendingcb - 1
         end
       end)
-    else
+    elseif needfinish(self) then
+      -- Asked again: the final step may have run listeners meanwhile.
       self._pendingcb = self._pendingcb + 1
       finish(self)
     end
@@ -511,6 +515,52 @@ local function setwlen(self, n)
   if self._handle then self.bufferSize = n end
 end
 
+-- Batches of callbacks ------------------------------------------------------
+--
+-- Every write callback must run exactly once, even when one of a batch
+-- raises: the error goes on up to net.run() untouched, and a to-be-closed
+-- guard, closed while the error unwinds (after the message handler has
+-- taken the traceback), queues the rest of the batch for the next tick.
+-- A guard is a table per batch, so a completed write's lone callback goes
+-- without one; the error paths take one even for a single callback, as
+-- what must follow it (errorbuffer, destroy) would otherwise be lost.
+
+local BATCH = {}
+
+-- Runs cbs[i..n] with err.  `counted`: each callback is one of _pendingcb;
+-- `after(self)` is what the caller does once the batch is through, which
+-- the queued rest must then do in its place.
+local function runbatch(self, cbs, i, n, err, counted, after)
+  local guard <close> = setmetatable({ self, cbs, i, n, err, counted, after },
+    BATCH)
+  for j = i, n do
+    guard[3] = j + 1
+    if counted then self._pendingcb = self._pendingcb - 1 end
+    local cb = cbs[j]
+    if cb then cb(err) end
+  end
+  guard[1] = false
+end
+
+local function resumebatch(self, cbs, i, n, err, counted, after)
+  runbatch(self, cbs, i, n, err, counted, after)
+  if after then after(self) end
+end
+
+function BATCH.__close(guard)
+  local self = guard[1]
+  if self and (guard[3] <= guard[4] or guard[7]) then
+    nextTick(resumebatch, self, guard[2], guard[3], guard[4], guard[5],
+      guard[6], guard[7])
+  end
+end
+
+-- Completion of writes ------------------------------------------------------
+
+local function finishmaybe_async(self)
+  finishmaybe(self, false)
+end
+
 -- After writes complete: 'drain' first, then the callbacks, as Node does.
 local function afterwrite(self, cbs, n)
   if self.writableNeedDrain and not self._ending and not self.destroyed
@@ -518,10 +568,12 @@ local function afterwrite(self, cbs, n)
     self.writableNeedDrain = false
     self:emit("drain")
   end
-  for i = 1, n do
+  if n == 1 then
     self._pendingcb = self._pendingcb - 1
-    local cb = cbs[i]
+    local cb = cbs[1]
     if cb then cb() end
+  elseif n > 1 then
+    runbatch(self, cbs, 1, n, nil, true, finishmaybe_async)
   end
   finishmaybe(self, false)
 end
@@ -534,10 +586,26 @@ afterwrite_nt = function(self)
   afterwrite(self, cbs or NOCBS, n or 0)
 end
 
+-- What follows a failed write's own callback: the buffered writes and
+-- end()'s callbacks hear the stream's error, and the socket is destroyed.
+local function afterwriteerror(self, err)
+  errorbuffer(self)
+  self:destroy(err or self.errored)
+end
+
+-- As Node's onwriteError.  The stream was errored when the write failed
+-- (see writeerror), so writes made since then wait in the buffer for this.
 local function onwriteerror_nt(self, err, cb)
   self._pendingcb = self._pendingcb - 1
-  if cb then cb(err) end
-  self:destroy(err)
+  if cb then runbatch(self, { cb }, 1, 1, err, false, afterwriteerror) end
+  afterwriteerror(self, err)
+end
+
+-- A write failed: the stream is errored with the first error at once, as
+-- Node's onwrite does, and the callback hears its own error a tick later.
+local function writeerror(self, err, cb)
+  if self.errored == nil then self.errored = err end
+  nextTick(onwriteerror_nt, self, err, cb)
 end
 
 -- Queue of writes in flight at the handle: sizes and callbacks in two
@@ -556,7 +624,8 @@ local function wqpush(self, len, cb)
 end
 
 -- Hands data to the handle.  Completion is reported at once (the kernel
--- took it all), later through onwrite, or as an error.
+-- took it all), later through onwrite, or as an error; true means the
+-- write failed at once and errored the stream.
 local function dowrite(self, data, len, cb)
   local h = self._handle
   local r, _, code = h:write(data)
@@ -596,7 +665,8 @@ local function dowrite(self, data, len, cb)
     wqpush(self, len, cb)
   else
     setwlen(self, self._wlen - len)
-    nextTick(onwriteerror_nt, self, errors.errno(code, "write"), cb)
+    writeerror(self, errors.errno(code, "write"), cb)
+    return true
   end
 end
 
@@ -625,12 +695,12 @@ local function onwrite(self, status)
       e = errors.errno(status, "write")
       if self.errored == nil then self.errored = e end
     end
-    if cb then cb(e) end
+    if cb then runbatch(self, { cb }, 1, 1, e, false, errorbuffer) end
     errorbuffer(self)
     return
   end
   if status < 0 then
-    nextTick(onwriteerror_nt, self, errors.errno(status, "write"), cb)
+    writeerror(self, errors.errno(status, "write"), cb)
     return
   end
   if self._timer then idle_refresh(self) end
@@ -648,10 +718,11 @@ end
 core.sethandler("write", onwrite)
 
 -- Writes buffered while connecting or corked go out as one vectored write.
+-- Those buffered once the stream is errored wait for errorbuffer instead.
 clearbuffer = function(self)
   local buf = self._wbuf
   if not buf or self.writableCorked > 0 or self.connecting or self.destroyed
-      or self._handle == nil or self._inflight then
+      or self._handle == nil or self._inflight or self.errored ~= nil then
     return
   end
   self._wbuf = nil
@@ -673,25 +744,34 @@ clearbuffer = function(self)
   -- One request; its completion runs every buffered callback.
   self._pendingcb = self._pendingcb - (n - 1)
   dowrite(self, chunks, total, function(err)
-    for i = 1, n do
-      local cb = cbs[i]
-      if cb then cb(err) end
-    end
+    runbatch(self, cbs, 1, n, err, false)
   end)
 end
 
--- Writes still queued when a socket closes before connecting fail, after
--- 'close', with ERR_SOCKET_CLOSED_BEFORE_CONNECTION (one error for all).
-local function closedbeforeconnect(self)
+-- The first write made while connecting waits for the connection outside
+-- the buffer (Node's _writeGeneric); when it fails, the stream is errored
+-- with its error and, as Node's onwriteError, it hears that error, then the
+-- buffered writes and end()'s callbacks hear the stream's.
+local function failwaiting(self, err)
   local buf = self._wbuf
-  self._wbuf = nil
+  local first = table.remove(buf, 1)
+  if #buf == 0 then self._wbuf = nil end
+  setwlen(self, self._wlen - first[2])
+  self._pendingcb = self._pendingcb - 1
+  if self.errored == nil then self.errored = err end
+  if first[3] then
+    runbatch(self, { first[3] }, 1, 1, err, false, afterwriteerror)
+  end
+  afterwriteerror(self, err)
+end
+
+-- The socket closed before connecting: the waiting write fails, after
+-- 'close', with ERR_SOCKET_CLOSED_BEFORE_CONNECTION, and the others with
+-- the stream's error (destroy()'s, or that one).
+local function closedbeforeconnect(self)
   self._wbufOnClose = nil
-  if not buf then return end
-  local e = make("ERR_SOCKET_CLOSED_BEFORE_CONNECTION")
-  for _, w in ipairs(buf) do
-    setwlen(self, self._wlen - w[2])
-    self._pendingcb = self._pendingcb - 1
-    if w[3] then w[3](e) end
+  if self._wbuf then
+    failwaiting(self, make("ERR_SOCKET_CLOSED_BEFORE_CONNECTION"))
   end
 end
 
@@ -706,7 +786,12 @@ local function flushonconnect(self)
     self:removeListener("close", onclose)
   end
   local buf = self._wbuf
-  if not buf or self.writableCorked > 0 or self.destroyed or self._handle == nil then
+  if buf and (self.destroyed or self._handle == nil) then
+    -- Destroyed by an earlier 'connect' listener: as Node's _writeGeneric,
+    -- the waiting write finds no handle.
+    return failwaiting(self, make("ERR_SOCKET_CLOSED"))
+  end
+  if not buf or self.writableCorked > 0 then
     return
   end
   local first = table.remove(buf, 1)
@@ -725,7 +810,7 @@ local function flushonconnect(self)
     clearbuffer(self)
   else
     setwlen(self, self._wlen - first[2])
-    nextTick(onwriteerror_nt, self, errors.errno(code, "write"), first[3])
+    writeerror(self, errors.errno(code, "write"), first[3])
   end
 end
 
@@ -745,7 +830,9 @@ end
 
 -- The body of write(): returns write()'s result and, when the write failed
 -- at once, its error (end(data, cb) hands that to cb, as Node does).
-local function writeimpl(self, data, enc, cb)
+-- `fromend`: the data of end(data), which Node writes through the stream's
+-- own write, past the socket's writeAfterFIN.
+local function writeimpl(self, data, enc, cb, fromend)
   local t = type(data)
   if t ~= "string" and t ~= "table" then
     throw("ERR_INVALID_ARG_TYPE", "chunk", { "string", "Buffer",
@@ -766,7 +853,7 @@ local function writeimpl(self, data, enc, cb)
   if cb ~= nil and type(cb) ~= "function" then cb = nil end
   local len
   if t == "string" then len = #data else len = chunksize(data) end
-  if self._writeAfterFIN and self.writableEnded then
+  if self._writeAfterFIN and self.writableEnded and not fromend then
     -- Node's writeAfterFIN: the peer ended and so did we.
     local e = errors.new("Error", "EPIPE",
       "This socket has been ended by the other party")
@@ -785,7 +872,9 @@ local function writeimpl(self, data, enc, cb)
     self:destroy(err)
     return false, err
   end
-  if self._handle == nil and not self.connecting then
+  -- Read once: only a write that fails at once below can change it.
+  local errored = self.errored
+  if self._handle == nil and not self.connecting and errored == nil then
     -- Nothing to write to: the stream is errored at once, the callback and
     -- 'error' follow, as Node's Writable does.
     local e = make("ERR_SOCKET_CLOSED")
@@ -800,7 +889,9 @@ local function writeimpl(self, data, enc, cb)
   self.bytesWritten = self.bytesWritten + len
   self._pendingcb = self._pendingcb + 1
   if self.connecting or self.writableCorked > 0 or self._wbuf
-      or self._inflight then
+      or self._inflight or errored ~= nil then
+    -- An errored stream holds its writes too, as Node's writeOrBuffer
+    -- does: errorbuffer fails them with the stream's error.
     local buf = self._wbuf
     if not buf then
       buf = {}
@@ -816,14 +907,14 @@ local function writeimpl(self, data, enc, cb)
       self._wbufOnClose = onclose
       self:once("close", onclose)
     end
-  else
-    dowrite(self, data, len, cb)
+  elseif dowrite(self, data, len, cb) then
+    errored = self.errored
   end
   -- As Node 22, the answer comes after the write: what the kernel took at
   -- once no longer counts.
   local ret = self._wlen < self.writableHighWaterMark
   if not ret then self.writableNeedDrain = true end
-  return ret and self.errored == nil and not self.destroyed
+  return ret and errored == nil and not self.destroyed
 end
 
 --- write(data[, encoding][, callback]): returns false once the queued
@@ -857,7 +948,7 @@ function Socket:finish(data, enc, cb)
   if type(cb) ~= "function" then cb = nil end
   -- A failed write's own error goes to the callback, as in Node.
   local _, err
-  if data ~= nil then _, err = writeimpl(self, data, enc) end
+  if data ~= nil then _, err = writeimpl(self, data, enc, nil, true) end
   if self.writableCorked > 0 then
     self.writableCorked = 1
     self:uncork()
@@ -867,6 +958,8 @@ function Socket:finish(data, enc, cb)
     self._ending = true
     self.writable = false
     self.writableEnded = true
+    -- Node's getter hides the need for 'drain' once the stream is ending.
+    if self.writableNeedDrain then self.writableNeedDrain = false end
     setstate(self)
     finishmaybe(self, true)
   elseif self.writableFinished then
@@ -877,6 +970,8 @@ function Socket:finish(data, enc, cb)
   if cb then
     if err then
       nextTick(cb, err)
+    elseif self.errored ~= nil then
+      nextTick(cb, self.errored)
     elseif self.writableFinished then
       nextTick(cb)
     else
@@ -912,27 +1007,33 @@ local function emiterrorclose_nt(self, err)
   emitclose_nt(self)
 end
 
--- Writes still buffered when the socket is destroyed fail with the error,
--- or ERR_STREAM_DESTROYED, and end()'s callbacks likewise.
+-- Writes still buffered when the socket is destroyed or errored fail with
+-- the stream's error, or ERR_STREAM_DESTROYED, and end()'s callbacks
+-- likewise (Node's errorBuffer).  A write still in flight, or waiting for
+-- the connection, holds them all back: its failure calls this again.
 errorbuffer = function(self)
-  -- A write still in flight fails the queue when it completes; writes
-  -- waiting for a connection are failed by their 'close' listener.
-  if self._inflight then return end
-  local buf = not self._wbufOnClose and self._wbuf or nil
-  if buf then self._wbuf = nil end
+  if self._inflight or self._wbufOnClose then return end
+  local buf = self._wbuf
   if buf then
-    for _, w in ipairs(buf) do
+    self._wbuf = nil
+    local n = #buf
+    local cbs = {}
+    for i = 1, n do
+      local w = buf[i]
       setwlen(self, self._wlen - w[2])
-      self._pendingcb = self._pendingcb - 1
-      if w[3] then w[3](self.errored or make("ERR_STREAM_DESTROYED", "write")) end
+      cbs[i] = w[3] or false
     end
+    self._pendingcb = self._pendingcb - n
+    -- Should a callback raise, the rest of them, and then end()'s
+    -- callbacks (through this again), run on the next tick.
+    runbatch(self, cbs, 1, n,
+      self.errored or make("ERR_STREAM_DESTROYED", "write"), false, errorbuffer)
   end
   local cbs = self._onfinished
-  self._onfinished = nil
   if cbs then
-    for i = 1, #cbs do
-      cbs[i](self.errored or make("ERR_STREAM_DESTROYED", "end"))
-    end
+    self._onfinished = nil
+    runbatch(self, cbs, 1, #cbs,
+      self.errored or make("ERR_STREAM_DESTROYED", "end"), false)
   end
 end
 
@@ -940,12 +1041,14 @@ end
 -- 'close' follow from the loop.
 function Socket:destroy(err)
   if self.destroyed then return self end
-  if (self._wbuf and not self._wbufOnClose) or self._onfinished then
+  if self._wbuf or self._onfinished then
     nextTick(errorbuffer, self)
   end
   self.destroyed = true
   self.closed = true
-  if err ~= nil then self.errored = err end
+  if err ~= nil and self.errored == nil then self.errored = err end
+  -- Node's getter hides the need for 'drain' once the stream is destroyed.
+  if self.writableNeedDrain then self.writableNeedDrain = false end
   self.readable = false
   self.writable = false
   self.connecting = false
