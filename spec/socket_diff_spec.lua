@@ -551,6 +551,50 @@ server.listen(0, HOST, () => {
 
   -- destroy() -------------------------------------------------------------------
 
+  scenario("read() in 'readable' added late: data events and every byte", [==[
+const server = net.createServer((s) => s.end('a'.repeat(100004)));
+server.listen(0, HOST, () => {
+  const c = net.connect(opts(server.address().port));
+  let viaRead = 0, viaData = 0;
+  c.on('data', (d) => { viaData += d.length; });
+  c.pause();
+  c.on('end', () => {
+    log('C', 'end', viaRead, viaData);
+    server.close();
+  });
+  setTimeout(() => {
+    c.on('readable', () => {
+      let d;
+      while ((d = c.read()) !== null) viaRead += d.length;
+    });
+  }, 100);
+});
+]==], function(h)
+    local log = h.log
+    local server = net.createServer(function(s)
+      s:finish(("a"):rep(100004))
+    end)
+    server:listen(0, HOST, function()
+      local c = net.connect(h.opts(server:address().port))
+      local viaRead, viaData = 0, 0
+      c:on("data", function(d) viaData = viaData + #d end)
+      c:pause()
+      c:on("end", function()
+        log("C", "end", viaRead, viaData)
+        server:close()
+      end)
+      net.setTimeout(function()
+        c:on("readable", function()
+          local d = c:read()
+          while d ~= nil do
+            viaRead = viaRead + #d
+            d = c:read()
+          end
+        end)
+      end, 100)
+    end)
+  end)
+
   scenario("destroy() on a socket that never connected", [==[
 const c = new net.Socket();
 log('C', 'fresh', state(c));

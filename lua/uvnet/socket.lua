@@ -344,6 +344,8 @@ end
 -- encoding set, the result is decoded.  read(0) only starts reading.
 function Socket:read(n)
   if n ~= nil then n = validate.int32(n, "size", 0) end
+  -- As Node's read(): any read but read(0) lets the next 'readable' come.
+  if n ~= 0 then self._emittedReadable = false end
   local avail = self._rlen
   if n == 0 or avail == 0 or (n and n > avail and not self._eof) then
     if self._eof and avail == 0 then
@@ -382,6 +384,10 @@ function Socket:read(n)
   if self._decoder then data = self._decoder:write(data) end
   if self._rlen == 0 and self._eof then maybeend(self) end
   if self._rlen < self.readableHighWaterMark then readmore(self) end
+  -- As Node's read(), what it returns is also emitted as 'data'.
+  if not self._errorEmitted and not self._closeEmitted then
+    self:emit("data", data)
+  end
   return data
 end
 

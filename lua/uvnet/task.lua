@@ -575,9 +575,7 @@ end
 
 -- One attempt at a read: true and the result, or false when it must wait.
 local function tryread(S, sock, kind, n)
-  if not S.primed then
-    if sock.destroyed or failure(S, sock) then S.primed = true end
-  elseif kind == CHUNK and S.n == 0 and not sock.destroyed then
+  if kind == CHUNK and S.n == 0 and not sock.destroyed then
     local d = sock:read()
     while d == "" do d = sock:read() end
     if d then return true, d end
@@ -636,18 +634,10 @@ function M.read(sock, fmt, opts)
   if sock.readableFlowing then error(flowingerror(), 0) end
   local S = sockstate(sock)
   if not S.reading then
-    -- Paused mode with read(), as Node's async iterator reads.  Adding the
-    -- listener schedules a 'readable' when data is buffered already, and
-    -- socket:read() does not (as Node's does) forget that one: a read
-    -- before it comes would keep later ones from being emitted.  So reads
-    -- wait for it ("primed").  A socket with a 'readable' listener of its
-    -- own is in paused mode already and gets no new one.
+    -- Paused mode with read(), as Node's async iterator reads: each
+    -- 'readable' wakes the waiting task.
     S.reading = true
-    S.primed = sock.readableLength == 0 or sock:listenerCount("readable") > 0
-    sock:on("readable", function()
-      S.primed = true
-      notify(S)
-    end)
+    sock:on("readable", function() notify(S) end)
   end
   local op = newop(task)
   local _ <close> = ms and setTimeout(interrupt, ms, op,
