@@ -378,6 +378,10 @@ function Server:close(cb)
     self._handle = nil
     self.listening = false
   end
+  -- Node emits nothing when close() is called; uvnet.task needs to know,
+  -- to wake the tasks waiting in accept().
+  local onclosing = self._onclosing
+  if onclosing then onclosing(self) end
   self:_emitCloseIfDrained()
   return self
 end

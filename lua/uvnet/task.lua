@@ -755,17 +755,15 @@ local function dropqueue(SS)
   for i = 1, #q do q[i]:destroy() end
 end
 
--- server:close(), seen from here: Node's Server emits nothing when close()
--- is called, so the instance's close is wrapped to wake waiting accepts.
-local function closewatched(self, ...)
-  local r = Server.close(self, ...)
+-- server:close(), seen from here (server.lua calls _onclosing): waiting
+-- accepts wake up and get nil.
+local function onclosing(self)
   local SS = servers[self]
   if SS and not self.listening then
     SS.closed = true
     dropqueue(SS)
     notify(SS)
   end
-  return r
 end
 
 local function serverstate(server)
@@ -791,7 +789,7 @@ local function serverstate(server)
     SS.closed = true
     notify(SS)
   end)
-  if rawget(server, "close") == nil then rawset(server, "close", closewatched) end
+  server._onclosing = onclosing
   return SS
 end
 
