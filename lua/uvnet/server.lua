@@ -25,8 +25,9 @@ local isip = require("uvnet.ip").isIP
 local newobject = core.newobject
 
 -- Room for the fields an accepted socket sets in its first exchange
--- (addresses, state, counters), so that it is not rehashed on the way.
-local SOCKET_FIELDS = 24
+-- (addresses, state, counters), so that it is not rehashed on the way;
+-- an echoing socket holds 15, so 16 slots keep it in the smaller hash.
+local SOCKET_FIELDS = 16
 
 --- Creates a server: net.Server([options][, connectionListener]).
 function Server.new(options, listener)
@@ -347,7 +348,6 @@ local function onconnection(self, status)
   end
   sock._startreading(sock, self.pauseOnConnect)
   self._connections = self._connections + 1
-  sock._server = self
   sock.server = self
   self:emit("connection", sock)
 end

@@ -58,7 +58,6 @@ Socket.readableEnded = false
 Socket.readableFlowing = nil
 Socket._pendingcb = 0
 Socket._rlen = 0
-Socket._wlen = 0
 Socket.writableCorked = 0
 Socket.writableNeedDrain = false
 Socket.closed = false
@@ -255,7 +254,7 @@ core.sethandler("read", onread)
 -- pause() came in between, then 'resume', then the buffered data flows.
 local function resume_nt(self)
   if self.destroyed then
-    self._resumeScheduled = false
+    self._resumeScheduled = nil
     return
   end
   if self.connecting then
@@ -263,7 +262,7 @@ local function resume_nt(self)
   else
     readmore(self)
   end
-  self._resumeScheduled = false
+  self._resumeScheduled = nil
   self:emit("resume")
   flow(self)
   if self.readableFlowing then readmore(self) end
@@ -418,7 +417,7 @@ end
 local finishmaybe, afterwrite_nt, clearbuffer, errorbuffer
 
 local function needfinish(self)
-  return self._ending and not self.destroyed and self._wlen == 0
+  return self._ending and not self.destroyed and self.writableLength == 0
     and not self._wbuf and not self.writableFinished
     and not self._errorEmitted and not self._closeEmitted
     and (self._wqhead or 1) > (self._wqtail or 0)
@@ -516,7 +515,6 @@ end
 -- bufferSize is writableLength while the socket has a handle, and nil
 -- (undefined) otherwise, as in Node.
 local function setwlen(self, n)
-  self._wlen = n
   self.writableLength = n
   if self._handle then self.bufferSize = n end
 end
@@ -570,7 +568,7 @@ end
 -- After writes complete: 'drain' first, then the callbacks, as Node does.
 local function afterwrite(self, cbs, n)
   if self.writableNeedDrain and not self._ending and not self.destroyed
-      and self._wlen == 0 then
+      and self.writableLength == 0 then
     self.writableNeedDrain = false
     self:emit("drain")
   end
@@ -629,25 +627,27 @@ local function wqpush(self, len, cb)
   self._wqcb[t] = cb or false
 end
 
--- Hands data to the handle.  Completion is reported at once (the kernel
--- took it all), later through onwrite, or as an error; true means the
--- write failed at once and errored the stream.
-local function dowrite(self, data, len, cb)
+-- Hands data to the handle.  `counted` says that writableLength and the
+-- pending-callback count include this write already, as for writes that
+-- waited in the buffer.  A direct write counts itself only when it does
+-- not complete at once, so the common write touches neither field.
+-- Returns true when the write failed at once.
+local function dowrite(self, data, len, cb, counted)
   local h = self._handle
   local r, _, code = h:write(data)
   if self._timer then idle_refresh(self) end
   if r == 0 then
-    local wlen = self._wlen - len
-    self._wlen, self.writableLength, self.bufferSize = wlen, wlen, wlen
+    if counted then setwlen(self, self.writableLength - len) end
     local n = self._syncn
-    if (n == nil or n == 0) and cb == nil and not self.writableNeedDrain
+    if n == 0 and cb == nil and not self.writableNeedDrain
         and not self._ending then
       -- The kernel took it all and the after-write tick would have
       -- nothing to do: no callback, no 'drain', no 'finish' to weigh.
-      self._pendingcb = self._pendingcb - 1
+      if counted then self._pendingcb = self._pendingcb - 1 end
       return
     end
-    n = (n or 0) + 1
+    if not counted then self._pendingcb = self._pendingcb + 1 end
+    n = n + 1
     self._syncn = n
     if cb or self.writableNeedDrain or self._ending or n > 1 then
       local cbs = self._synccbs
@@ -667,10 +667,16 @@ local function dowrite(self, data, len, cb)
       end
       queuetick(entry)
     end
-  elseif r == 1 then
+    return
+  end
+  if not counted then
+    self._pendingcb = self._pendingcb + 1
+    setwlen(self, self.writableLength + len)
+  end
+  if r == 1 then
     wqpush(self, len, cb)
   else
-    setwlen(self, self._wlen - len)
+    setwlen(self, self.writableLength - len)
     writeerror(self, errors.errno(code, "write"), cb)
     return true
   end
@@ -686,7 +692,7 @@ local function onwrite(self, status)
   else
     self._wqhead = i + 1
   end
-  setwlen(self, self._wlen - len)
+  setwlen(self, self.writableLength - len)
   if i == self._wqtail or self._wqhead > self._wqtail then
     self._inflight = nil
   end
@@ -733,7 +739,7 @@ clearbuffer = function(self)
   end
   self._wbuf = nil
   if #buf == 1 then
-    return dowrite(self, buf[1][1], buf[1][2], buf[1][3])
+    return dowrite(self, buf[1][1], buf[1][2], buf[1][3], true)
   end
   local chunks, total, cbs = {}, 0, {}
   for i, w in ipairs(buf) do
@@ -751,7 +757,7 @@ clearbuffer = function(self)
   self._pendingcb = self._pendingcb - (n - 1)
   dowrite(self, chunks, total, function(err)
     runbatch(self, cbs, 1, n, err, false)
-  end)
+  end, true)
 end
 
 -- The first write made while connecting waits for the connection outside
@@ -762,7 +768,7 @@ local function failwaiting(self, err)
   local buf = self._wbuf
   local first = table.remove(buf, 1)
   if #buf == 0 then self._wbuf = nil end
-  setwlen(self, self._wlen - first[2])
+  setwlen(self, self.writableLength - first[2])
   self._pendingcb = self._pendingcb - 1
   if self.errored == nil then self.errored = err end
   if first[3] then
@@ -805,7 +811,7 @@ local function flushonconnect(self)
   local h = self._handle
   local r, _, code = h:write(first[1])
   if r == 0 then
-    setwlen(self, self._wlen - first[2])
+    setwlen(self, self.writableLength - first[2])
     clearbuffer(self)
     local one = self._onecb or {}
     self._onecb = one
@@ -815,7 +821,7 @@ local function flushonconnect(self)
     wqpush(self, first[2], first[3])
     clearbuffer(self)
   else
-    setwlen(self, self._wlen - first[2])
+    setwlen(self, self.writableLength - first[2])
     writeerror(self, errors.errno(code, "write"), first[3])
   end
 end
@@ -891,11 +897,11 @@ local function writeimpl(self, data, enc, cb, fromend)
     nextTick(onwriteerror_nt, self, e, cb)
     return false
   end
-  setwlen(self, (self._wlen or 0) + len)
   self.bytesWritten = self.bytesWritten + len
-  self._pendingcb = self._pendingcb + 1
   if self.connecting or self.writableCorked > 0 or self._wbuf
       or self._inflight or errored ~= nil then
+    setwlen(self, self.writableLength + len)
+    self._pendingcb = self._pendingcb + 1
     -- An errored stream holds its writes too, as Node's writeOrBuffer
     -- does: errorbuffer fails them with the stream's error.
     local buf = self._wbuf
@@ -913,12 +919,12 @@ local function writeimpl(self, data, enc, cb, fromend)
       self._wbufOnClose = onclose
       self:once("close", onclose)
     end
-  elseif dowrite(self, data, len, cb) then
+  elseif dowrite(self, data, len, cb, false) then
     errored = self.errored
   end
   -- As Node 22, the answer comes after the write: what the kernel took at
   -- once no longer counts.
-  local ret = self._wlen < self.writableHighWaterMark
+  local ret = self.writableLength < self.writableHighWaterMark
   if not ret then self.writableNeedDrain = true end
   return ret and errored == nil and not self.destroyed
 end
@@ -1026,7 +1032,7 @@ errorbuffer = function(self)
     local cbs = {}
     for i = 1, n do
       local w = buf[i]
-      setwlen(self, self._wlen - w[2])
+      setwlen(self, self.writableLength - w[2])
       cbs[i] = w[3] or false
     end
     self._pendingcb = self._pendingcb - n
@@ -1089,7 +1095,7 @@ function Socket:destroy(err)
   elseif err ~= nil then
     nextTick(emiterror_nt, self, err)
   end
-  local server = self._server
+  local server = self.server
   if server then
     server._connections = server._connections - 1
     server:_emitCloseIfDrained()
@@ -1533,7 +1539,7 @@ end
 -- Gives the socket its handle; reads go to the onread buffer if it has one.
 function Socket._sethandle(self, handle, ispipe)
   self._handle = handle
-  self.bufferSize = self._wlen
+  self.bufferSize = self.writableLength
   self._isPipe = ispipe or nil
   if self._onreadbuf then handle:setreadbuf(self._onreadbuf) end
   if self._unrefed then handle:unref() end
