@@ -47,7 +47,7 @@ format:
 	@clang-format -i csrc/*.c csrc/*.h
 
 lint: setup
-	@luacheck -q lua spec examples bench scripts/*.lua bin/uvnet
+	@luacheck -q lua spec examples bench scripts/*.lua bin/uvnet fuzz/socket_ops.lua
 
 # clang-tidy (.clang-tidy) and cppcheck on csrc/; any finding fails.
 static:

@@ -595,6 +595,31 @@ server.listen(0, HOST, () => {
     end)
   end)
 
+  scenario("connect() again while the first connect is in flight", [==[
+const server = net.createServer((s) => s.end('hi'));
+server.listen(0, HOST, () => {
+  const port = server.address().port;
+  const c = net.connect(opts(port));
+  watch('C', c, ['connect', 'data', 'end', 'close']);
+  c.on('error', (e) => log('C', 'error', e.code, e.syscall, e.port === port));
+  c.connect(opts(port));
+  c.on('close', () => server.close());
+});
+]==], function(h)
+    local watch = h.watch
+    local server = net.createServer(function(s) s:finish("hi") end)
+    server:listen(0, HOST, function()
+      local port = server:address().port
+      local c = net.connect(h.opts(port))
+      watch("C", c, { "connect", "data", "end", "close" })
+      c:on("error", function(e)
+        h.log("C", "error", e.code, e.syscall, e.port == port)
+      end)
+      c:connect(h.opts(port))
+      c:on("close", function() server:close() end)
+    end)
+  end)
+
   scenario("destroy() on a socket that never connected", [==[
 const c = new net.Socket();
 log('C', 'fresh', state(c));

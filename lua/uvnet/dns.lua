@@ -261,7 +261,7 @@ function M.lookupandconnect(sock, options)
   -- Everything is checked: only now does the socket get its handle.
   sock._localAddress = localAddress
   sock._localPort = localPort and validate.whole(localPort) or nil
-  sock:_sethandle(core.tcp(sock))
+  sock:_connecthandle(false)
   sock.connecting = true
   sock:_setstate()
   if family ~= 0 then

@@ -1272,8 +1272,9 @@ local function connected(self)
   addresses(self)
   setstate(self)
   if self._timer then idle_refresh(self) end
-  if self._noDelay then self._handle:nodelay(true) end
-  if self._keepAlive then
+  -- Unix sockets have neither option: Node asks the handle, uvnet the kind.
+  if self._noDelay and not self._isPipe then self._handle:nodelay(true) end
+  if self._keepAlive and not self._isPipe then
     self._handle:keepalive(true, self._keepAliveInitialDelay or 0)
   end
   self:emit("connect")
@@ -1527,13 +1528,27 @@ function Socket:connect(...)
   local path = options.path
   if validate.jstruthy(path) then
     validate.string(path, "options.path")
-    Socket._sethandle(self, core.pipe(self), true)
+    Socket._connecthandle(self, true)
     self.connecting = true
     setstate(self)
     internalconnect(self, path)
     return self
   end
   return require("uvnet.dns").lookupandconnect(self, options)
+end
+
+-- The handle a connect() uses.  As Node, a socket still connecting keeps
+-- its handle, so a second connect() fails there (EALREADY) rather than
+-- leave the first handle open; one of the other kind is closed first.
+function Socket._connecthandle(self, ispipe)
+  local h = self._handle
+  if h ~= nil then
+    if (self._isPipe or false) == ispipe then return h end
+    retire(self, h)
+  end
+  Socket._sethandle(self, ispipe and core.pipe(self) or core.tcp(self),
+    ispipe)
+  return self._handle
 end
 
 -- Gives the socket its handle; reads go to the onread buffer if it has one.
