@@ -270,6 +270,9 @@ do
     { "uvnet.core", core, false },
     { "uvnet.task", require("uvnet.task"), true },
     { "uvnet.Task", require("uvnet.task").Task, true },
+    { "uvnet.tty", require("uvnet.tty"), true },
+    { "uvnet.tty.ReadStream", require("uvnet.tty").ReadStream, true },
+    { "uvnet.tty.WriteStream", require("uvnet.tty").WriteStream, true },
   }
   watcher:close()
   loop.cleanup()
@@ -279,6 +282,9 @@ end
 -- them without effect), so no live object shows them.
 local USER_FIELDS = {
   ["uvnet.Server"] = { dropMaxConnection = true },
+  -- Set on a stream over a real terminal, which this spec does not have
+  -- (spec/tty_spec.lua drives one).
+  ["uvnet.tty.WriteStream"] = { columns = true, rows = true },
 }
 
 -- Options accepted without effect, as in Node, so that no code reads them.
