@@ -266,8 +266,17 @@ describe("uvnet.task", function()
       intask(function()
         local a, b = tcppair()
         local _ <close> = closer(a, b)
-        sendpieces(a, { "first", "second" })
+        -- The second piece leaves only once the first has been read, so
+        -- the reads see them apart however slow the machine is.
+        local firstread = false
+        net.spawn(function()
+          task.write(a, "first")
+          while not firstread do task.sleep(5) end
+          task.write(a, "second")
+          task.finish(a)
+        end)
         assert.are.equal("first", task.read(b))
+        firstread = true
         assert.are.equal("second", task.read(b))
         assert.is_nil(task.read(b))
       end)
@@ -504,7 +513,7 @@ describe("uvnet.task", function()
         assert.are.equal(b, task.flush(b))
         assert.are.equal(0, b.writableLength)
         assert.are.equal(size, drained:join())
-      end)
+      end, { timeout = 30000 })             -- 16 MiB, slow under GC stress
     end)
   end)
 
