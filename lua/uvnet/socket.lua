@@ -87,7 +87,9 @@ local function setstate(self)
     s = "closed"
   end
   if s ~= self.readyState then self.readyState = s end
-  self.pending = self._handle == nil or self.connecting
+  -- Written only when it changes: a field no socket sets costs nothing.
+  local pending = self._handle == nil or self.connecting
+  if pending ~= self.pending then self.pending = pending end
 end
 Socket._setstate = setstate
 
@@ -132,7 +134,7 @@ end
 
 local function stopreading(self)
   if self._reading then
-    self._reading = false
+    self._reading = nil
     local h = self._handle
     if h then h:readstop() end
   end
@@ -234,7 +236,7 @@ local function onread(self, nread, data)
     end
     push(self, data)
   elseif nread == UV_EOF then
-    self._reading = false
+    self._reading = nil
     self._eof = true
     if self._readableListening then
       -- As Node's onEofChunk: 'readable' now, for the reader to see the end.
@@ -244,7 +246,7 @@ local function onread(self, nread, data)
     end
     maybeend(self)
   else
-    self._reading = false
+    self._reading = nil
     self:destroy(errors.errno(nread, "read"))
   end
 end
@@ -478,7 +480,7 @@ end
 -- its status is not looked at: shutdown(2) fails with ENOTSOCK on a pipe
 -- or a terminal, and ending such a stream is still a clean finish.
 local function onshutdown(self)
-  self._shutdownPending = false
+  self._shutdownPending = nil
   if self.destroyed then return end
   onfinal(self)
 end
@@ -1063,15 +1065,15 @@ function Socket:destroy(err)
   if self.writableNeedDrain then self.writableNeedDrain = false end
   self.readable = false
   self.writable = false
-  self.connecting = false
+  if self.connecting then self.connecting = false end
   if self._timer then
     timers.clearTimeout(self._timer)
     self._timer = nil
   end
   local h = self._handle
   if h then
-    self._closeHadError = err ~= nil
-    self._reading = false
+    if err ~= nil then self._closeHadError = true end
+    self._reading = nil
     self._handle = nil
     self.bufferSize = nil
     if self._resetAndClose then
@@ -1113,7 +1115,7 @@ core.sethandler("close", onclose)
 function Socket:_onclose()
   if self._closeEmitted then return end
   self._closeEmitted = true
-  self:emit("close", self._closeHadError)
+  self:emit("close", self._closeHadError or false)
 end
 
 --- destroySoon(): end() and destroy once the writes are out.
