@@ -215,6 +215,8 @@ function Immediate:hasRef() return self._refed end
 
 -- The ticks -----------------------------------------------------------------
 
+-- The tick queue is one flat array: each tick is its function, its
+-- argument count and its arguments in a row, so a tick costs no table.
 local tqueue, thead, ttail = {}, 1, 0
 
 -- If a tick raises, the ones after it stay queued and are flagged again,
@@ -227,14 +229,23 @@ end })
 -- included.
 local function runticks()
   local _ <close> = tickcloser
+  local q = tqueue
   while thead <= ttail do
-    local entry = tqueue[thead]
-    tqueue[thead] = nil
-    thead = thead + 1
-    if entry.n then
-      entry.fn(unpack(entry, 1, entry.n))
+    local h = thead
+    local fn, n = q[h], q[h + 1]
+    q[h], q[h + 1] = nil, nil
+    thead = h + 2 + n
+    if n == 0 then
+      fn()
+    elseif n == 1 then
+      local a = q[h + 2]
+      q[h + 2] = nil
+      fn(a)
     else
-      entry.fn()
+      local last = h + 1 + n
+      local args = { unpack(q, h + 2, last) }
+      for k = h + 2, last do q[k] = nil end
+      fn(unpack(args, 1, n))
     end
   end
   thead, ttail = 1, 0
@@ -248,25 +259,28 @@ function M.nextTick(fn, ...)
   if type(fn) ~= "function" then
     throw("ERR_INVALID_ARG_TYPE", "callback", "Function", fn)
   end
-  local entry
   local n = select("#", ...)
-  if n == 0 then
-    entry = { fn = fn }
-  else
-    entry = { fn = fn, n = n, ... }
-  end
   if thead > ttail then tickpending() end
-  ttail = ttail + 1
-  tqueue[ttail] = entry
+  local t = ttail
+  tqueue[t + 1], tqueue[t + 2] = fn, n
+  if n == 1 then
+    tqueue[t + 3] = ...
+  elseif n > 1 then
+    local args = { ... }
+    for k = 1, n do tqueue[t + 2 + k] = args[k] end
+  end
+  ttail = t + 2 + n
 end
 
 --- Queues a prepared tick entry ({ fn = f, n = k, args... }) as nextTick
--- would, without checks or a new table: for callers that keep one entry
--- and have at most one of it queued at a time (the socket's write path).
+-- would, without checks: for callers that keep one entry and queue it
+-- again and again (the socket's write path).
 function M.queuetick(entry)
   if thead > ttail then tickpending() end
-  ttail = ttail + 1
-  tqueue[ttail] = entry
+  local n, t = entry.n or 0, ttail
+  tqueue[t + 1], tqueue[t + 2] = entry.fn, n
+  for k = 1, n do tqueue[t + 2 + k] = entry[k] end
+  ttail = t + 2 + n
 end
 
 local immcloser = setmetatable({}, { __close = function()
