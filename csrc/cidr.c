@@ -496,104 +496,69 @@ static size_t plan_levels(size_t n, size_t fanout, size_t *at, size_t *count,
   return total;
 }
 
-/* Sorts the appended intervals, merges them into the sorted ones and
- * rebuilds the levels above. */
-static int settle32(struct set32 *set) {
-  struct span32 *out;
-  uint32_t *upper;
-  size_t at[MAX_LEVELS];
-  size_t count[MAX_LEVELS];
-  size_t i = 0;
-  size_t j = set->sorted;
-  size_t n = 0;
-  size_t room;
-  int levels;
-  int k;
+/*
+ * Sorts the appended intervals, merges them into the sorted ones and
+ * rebuilds the levels above.  One body serves both widths: the macro's
+ * arguments are the function's name, the set, span and key types, the
+ * span comparison, the joining step and the fan-out.  Its type arguments
+ * cannot stand in parentheses, hence the NOLINT.
+ */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+#define DEFINE_SETTLE(name, set_t, span_t, key_t, cmp, join, fanout)           \
+  static int name(set_t *set) {                                                \
+    span_t *out;                                                               \
+    key_t *upper;                                                              \
+    size_t at[MAX_LEVELS];                                                     \
+    size_t count[MAX_LEVELS];                                                  \
+    size_t i = 0;                                                              \
+    size_t j = set->sorted;                                                    \
+    size_t n = 0;                                                              \
+    size_t room;                                                               \
+    int levels;                                                                \
+    int k;                                                                     \
+                                                                               \
+    if (set->sorted == set->len)                                               \
+      return 0;                                                                \
+    out = (span_t *) alloc_lines(set->len, sizeof(*out));                      \
+    if (out == NULL)                                                           \
+      return -1;                                                               \
+    qsort(set->v + set->sorted, set->len - set->sorted, sizeof(*out), cmp);    \
+    while (i < set->sorted || j < set->len) {                                  \
+      if (j == set->len ||                                                     \
+          (i < set->sorted && cmp(&set->v[i], &set->v[j]) <= 0))               \
+        join(out, &n, set->v[i++]);                                            \
+      else                                                                     \
+        join(out, &n, set->v[j++]);                                            \
+    }                                                                          \
+    room = plan_levels(n, fanout, at, count, &levels);                         \
+    upper = (key_t *) alloc_lines(room, sizeof(*upper));                       \
+    if (upper == NULL) {                                                       \
+      free(out);                                                               \
+      return -1;                                                               \
+    }                                                                          \
+    for (k = 1; k < levels; k++)                                               \
+      for (i = 0; i < count[k]; i++)                                           \
+        upper[at[k] + i] =                                                     \
+            k == 1 ? out[i * (fanout)].lo : upper[at[k - 1] + i * (fanout)];   \
+    free(set->v);                                                              \
+    free(set->upper);                                                          \
+    set->v = out;                                                              \
+    set->upper = upper;                                                        \
+    memcpy(set->at, at, sizeof(at));                                           \
+    memcpy(set->count, count, sizeof(count));                                  \
+    set->levels = levels;                                                      \
+    set->cap = set->len;                                                       \
+    set->len = n;                                                              \
+    set->sorted = n;                                                           \
+    return 0;                                                                  \
+  }
 
-  if (set->sorted == set->len)
-    return 0;
-  out = (struct span32 *) alloc_lines(set->len, sizeof(*out));
-  if (out == NULL)
-    return -1;
-  qsort(set->v + set->sorted, set->len - set->sorted, sizeof(*out), cmp_span32);
-  while (i < set->sorted || j < set->len) {
-    if (j == set->len ||
-        (i < set->sorted && cmp_span32(&set->v[i], &set->v[j]) <= 0))
-      join32(out, &n, set->v[i++]);
-    else
-      join32(out, &n, set->v[j++]);
-  }
-  room = plan_levels(n, FANOUT32, at, count, &levels);
-  upper = (uint32_t *) alloc_lines(room, sizeof(*upper));
-  if (upper == NULL) {
-    free(out);
-    return -1;
-  }
-  for (k = 1; k < levels; k++)
-    for (i = 0; i < count[k]; i++)
-      upper[at[k] + i] =
-          k == 1 ? out[i * FANOUT32].lo : upper[at[k - 1] + i * FANOUT32];
-  free(set->v);
-  free(set->upper);
-  set->v = out;
-  set->upper = upper;
-  memcpy(set->at, at, sizeof(at));
-  memcpy(set->count, count, sizeof(count));
-  set->levels = levels;
-  set->cap = set->len;
-  set->len = n;
-  set->sorted = n;
-  return 0;
-}
+/* NOLINTEND(bugprone-macro-parentheses) */
 
-static int settle128(struct set128 *set) {
-  struct span128 *out;
-  u128 *upper;
-  size_t at[MAX_LEVELS];
-  size_t count[MAX_LEVELS];
-  size_t i = 0;
-  size_t j = set->sorted;
-  size_t n = 0;
-  size_t room;
-  int levels;
-  int k;
-
-  if (set->sorted == set->len)
-    return 0;
-  out = (struct span128 *) alloc_lines(set->len, sizeof(*out));
-  if (out == NULL)
-    return -1;
-  qsort(set->v + set->sorted, set->len - set->sorted, sizeof(*out),
-        cmp_span128);
-  while (i < set->sorted || j < set->len) {
-    if (j == set->len ||
-        (i < set->sorted && cmp_span128(&set->v[i], &set->v[j]) <= 0))
-      join128(out, &n, set->v[i++]);
-    else
-      join128(out, &n, set->v[j++]);
-  }
-  room = plan_levels(n, FANOUT128, at, count, &levels);
-  upper = (u128 *) alloc_lines(room, sizeof(*upper));
-  if (upper == NULL) {
-    free(out);
-    return -1;
-  }
-  for (k = 1; k < levels; k++)
-    for (i = 0; i < count[k]; i++)
-      upper[at[k] + i] =
-          k == 1 ? out[i * FANOUT128].lo : upper[at[k - 1] + i * FANOUT128];
-  free(set->v);
-  free(set->upper);
-  set->v = out;
-  set->upper = upper;
-  memcpy(set->at, at, sizeof(at));
-  memcpy(set->count, count, sizeof(count));
-  set->levels = levels;
-  set->cap = set->len;
-  set->len = n;
-  set->sorted = n;
-  return 0;
-}
+DEFINE_SETTLE(settle32, struct set32, struct span32, uint32_t, cmp_span32,
+              join32, FANOUT32)
+DEFINE_SETTLE(settle128, struct set128, struct span128, u128, cmp_span128,
+              join128, FANOUT128)
 
 /* Whether a <= b, computed without branches. */
 static int le128(u128 a, u128 b) {
