@@ -23,52 +23,27 @@
 local net = require("uvnet")
 local loop = require("support.loop")
 local node = require("support.node")
+local diff = require("support.diff")
 local blackhole = require("support.blackhole")
 
 local HOST = "127.0.0.1"
 local MIB = 1024 * 1024
 
--- The JavaScript side ---------------------------------------------------------
+-- The harness: spec/support/diff.lua, with Unix socket paths, counted
+-- write callbacks and their summaries added --------------------------------
 
-local PRELUDE = [==[
-'use strict';
-const net = require('net');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const HOST = '127.0.0.1';
+local CFG = {
+  efields = { "name", "code", "syscall", "message" },
+  state = { "readyState", "connecting", "destroyed", "readable", "writable",
+    "writableLength" },
+}
+
+local PRELUDE = diff.prelude(CFG) .. [==[
 const MIB = 1024 * 1024;
-const LOGS = {};
-const HIDDEN = [];
 const DIRS = [];
-function hide(v, label) { HIDDEN.push([v, label || '<port>']); }
-function show(v) {
-  if (v === undefined || v === null) return 'nil';
-  if (v instanceof Error) return E(v);
-  return String(v);
-}
-function E(e) {
-  if (e === undefined || e === null) return 'nil';
-  return '{' + ['name', 'code', 'syscall', 'message']
-    .map((k) => k + '=' + show(e[k])).join(' ') + '}';
-}
-function snap(s, ...fields) { return fields.map((f) => f + '=' + show(s[f])).join(' '); }
-function state(s) {
-  return snap(s, 'readyState', 'connecting', 'destroyed', 'readable', 'writable',
-    'writableLength');
-}
-function log(tag, ...a) { (LOGS[tag] = LOGS[tag] || []).push(a.map(show).join(' ')); }
-function watch(tag, s, names) {
-  for (const n of names) {
-    s.on(n, (...a) => {
-      while (a.length > 0 && a[a.length - 1] === undefined) a.pop();
-      log(tag, n, ...a);
-    });
-  }
-}
-function opts(port, more) {
-  return Object.assign({ port, host: HOST, autoSelectFamily: false }, more || {});
-}
+ATEXIT.push(() => {
+  for (const d of DIRS) fs.rmSync(d, { recursive: true, force: true });
+});
 function sockpath() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvn-'));
   DIRS.push(dir);
@@ -100,45 +75,7 @@ function writes(s, n, size, done) {
     });
   }
 }
-process.on('exit', () => {
-  for (const d of DIRS) fs.rmSync(d, { recursive: true, force: true });
-  for (const tag of Object.keys(LOGS).sort()) {
-    for (let line of LOGS[tag]) {
-      for (const [v, label] of HIDDEN) {
-        if (typeof v === 'number') {
-          line = line.replace(new RegExp('\\b' + v + '\\b', 'g'), label);
-        } else {
-          line = line.split(v).join(label);
-        }
-      }
-      console.log(tag + ': ' + line);
-    }
-  }
-});
 ]==]
-
--- The Lua side ----------------------------------------------------------------
-
-local EFIELDS = { "name", "code", "syscall", "message" }
-
-local show
-
-local function E(e)
-  if e == nil then return "nil" end
-  local parts = {}
-  for i, k in ipairs(EFIELDS) do parts[i] = k .. "=" .. show(e[k]) end
-  return "{" .. table.concat(parts, " ") .. "}"
-end
-
-show = function(v)
-  if v == nil then return "nil" end
-  if type(v) == "table" and (v.code ~= nil or v.message ~= nil) then return E(v) end
-  return tostring(v)
-end
-
-local function plain(s)
-  return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"))
-end
 
 local function tmpdir()
   local f = assert(io.popen("mktemp -d"))
@@ -150,51 +87,10 @@ end
 
 -- A fresh set of helpers, an empty trace and a count of write callbacks.
 local function harness()
-  local logs, hidden, dirs = {}, {}, {}
-  local h = { E = E, show = show, pending = {} }
-
-  function h.hide(v, label) hidden[#hidden + 1] = { v, label or "<port>" } end
-
-  function h.log(tag, ...)
-    local parts = {}
-    for i = 1, select("#", ...) do parts[i] = show((select(i, ...))) end
-    local lines = logs[tag]
-    if lines == nil then
-      lines = {}
-      logs[tag] = lines
-    end
-    lines[#lines + 1] = table.concat(parts, " ")
-  end
-
-  function h.snap(s, ...)
-    local parts = {}
-    for i = 1, select("#", ...) do
-      local f = select(i, ...)
-      parts[i] = f .. "=" .. show(s[f])
-    end
-    return table.concat(parts, " ")
-  end
-
-  function h.state(s)
-    return h.snap(s, "readyState", "connecting", "destroyed", "readable", "writable",
-      "writableLength")
-  end
-
-  function h.watch(tag, s, names)
-    for _, n in ipairs(names) do
-      s:on(n, function(...)
-        local args = table.pack(...)
-        while args.n > 0 and args[args.n] == nil do args.n = args.n - 1 end
-        h.log(tag, n, table.unpack(args, 1, args.n))
-      end)
-    end
-  end
-
-  function h.opts(port, more)
-    local o = { port = port, host = HOST, autoSelectFamily = false }
-    for k, v in pairs(more or {}) do o[k] = v end
-    return o
-  end
+  local dirs = {}
+  local h = diff.harness(CFG)
+  local E = h.E
+  h.pending = {}
 
   function h.sockpath()
     local dir = tmpdir()
@@ -247,27 +143,6 @@ local function harness()
   function h.cleanup()
     for _, d in ipairs(dirs) do os.execute("rm -rf '" .. d .. "'") end
     if h.hole then h.hole:close() end
-  end
-
-  function h.text()
-    local tags = {}
-    for tag in pairs(logs) do tags[#tags + 1] = tag end
-    table.sort(tags)
-    local out = {}
-    for _, tag in ipairs(tags) do
-      for _, line in ipairs(logs[tag]) do
-        for _, hv in ipairs(hidden) do
-          local v, label = hv[1], hv[2]
-          if type(v) == "number" then
-            line = line:gsub("%f[%w_]" .. tostring(v) .. "%f[^%w_]", label)
-          else
-            line = line:gsub(plain(v), (label:gsub("%%", "%%%%")))
-          end
-        end
-        out[#out + 1] = tag .. ": " .. line .. "\n"
-      end
-    end
-    return table.concat(out)
   end
 
   return h

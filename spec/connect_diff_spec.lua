@@ -30,33 +30,21 @@
 local net = require("uvnet")
 local loop = require("support.loop")
 local node = require("support.node")
+local diff = require("support.diff")
 local blackhole = require("support.blackhole")
 
-local EVENTS = { "lookup", "connectionAttempt", "connectionAttemptFailed",
-  "connectionAttemptTimeout", "connect", "ready", "error", "close" }
+-- The harness: spec/support/diff.lua, printing lines in the order logged,
+-- with the helpers above added ----------------------------------------------
 
--- The JavaScript side of the harness ----------------------------------------
+local CFG = {
+  efields = { "name", "code", "errno", "syscall", "address", "port",
+    "localAddress", "localPort", "hostname", "message" },
+  events = { "lookup", "connectionAttempt", "connectionAttemptFailed",
+    "connectionAttemptTimeout", "connect", "ready", "error", "close" },
+  ordered = true,
+}
 
-local PRELUDE = [==[
-'use strict';
-const net = require('net');
-const LINES = [];
-const HIDDEN = [];
-const EVENTS = ['lookup', 'connectionAttempt', 'connectionAttemptFailed',
-  'connectionAttemptTimeout', 'connect', 'ready', 'error', 'close'];
-function hide(v, label) { HIDDEN.push([v, label || '<port>']); }
-function show(v) {
-  if (v === undefined || v === null) return 'nil';
-  if (v instanceof Error) return E(v);
-  return String(v);
-}
-function E(e) {
-  if (e === undefined || e === null) return 'nil';
-  let s = '{' + ['name', 'code', 'errno', 'syscall', 'address', 'port', 'localAddress',
-    'localPort', 'hostname', 'message'].map((k) => k + '=' + show(e[k])).join(' ');
-  if (e.errors) s += ' errors=[' + e.errors.map(E).join(' ') + ']';
-  return s + '}';
-}
+local PRELUDE = diff.prelude(CFG) .. [==[
 function A(v) {
   if (v === undefined || v === null) return 'nil';
   return '[' + v.join(',') + ']';
@@ -64,15 +52,6 @@ function A(v) {
 function O(o) {
   return '{' + Object.keys(o).sort().filter((k) => o[k] !== undefined)
     .map((k) => k + '=' + show(o[k])).join(' ') + '}';
-}
-function log(...a) { LINES.push(a.map(show).join(' ')); }
-function watch(tag, s) {
-  for (const n of EVENTS) {
-    s.on(n, (...a) => {
-      while (a.length > 0 && a[a.length - 1] === undefined) a.pop();
-      log(tag, n, ...a);
-    });
-  }
 }
 function serve(host, port, cb) {
   const server = net.createServer((c) => c.end());
@@ -92,64 +71,17 @@ function attempt(tag, opts, before, after, done) {
   });
   return s;
 }
-process.on('exit', () => {
-  for (let line of LINES) {
-    for (const [v, label] of HIDDEN) {
-      if (typeof v === 'number') {
-        line = line.replace(new RegExp('\\b' + v + '\\b', 'g'), label);
-      } else {
-        line = line.split(v).join(label);
-      }
-    }
-    console.log(line);
-  }
-});
 ]==]
 
--- The Lua side of the harness ------------------------------------------------
-
-local EFIELDS = { "name", "code", "errno", "syscall", "address", "port", "localAddress",
-  "localPort", "hostname", "message" }
-
-local show
-
-local function E(e)
-  if e == nil then return "nil" end
-  local parts = {}
-  for i, k in ipairs(EFIELDS) do parts[i] = k .. "=" .. show(e[k]) end
-  local s = "{" .. table.concat(parts, " ")
-  if e.errors then
-    local list = {}
-    for i, x in ipairs(e.errors) do list[i] = E(x) end
-    s = s .. " errors=[" .. table.concat(list, " ") .. "]"
-  end
-  return s .. "}"
-end
-
-show = function(v)
-  if v == nil then return "nil" end
-  if type(v) == "table" and (v.code ~= nil or v.message ~= nil) then return E(v) end
-  if math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2 ^ 53 then
-    return string.format("%d", v)
-  end
-  return tostring(v)
-end
-
-local function plain(s)
-  return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"))
+-- E and show for the scenarios' own use (they depend on CFG alone).
+local E, show
+do
+  local h = diff.harness(CFG)
+  E, show = h.E, h.show
 end
 
 local function harness()
-  local lines, hidden = {}, {}
-  local h = { E = E, show = show }
-
-  function h.hide(v, label) hidden[#hidden + 1] = { v, label or "<port>" } end
-
-  function h.log(...)
-    local parts = {}
-    for i = 1, select("#", ...) do parts[i] = show((select(i, ...))) end
-    lines[#lines + 1] = table.concat(parts, " ")
-  end
+  local h = diff.harness(CFG)
 
   function h.A(v)
     if v == nil then return "nil" end
@@ -162,16 +94,6 @@ local function harness()
     table.sort(keys)
     for i, k in ipairs(keys) do keys[i] = k .. "=" .. show(o[k]) end
     return "{" .. table.concat(keys, " ") .. "}"
-  end
-
-  function h.watch(tag, s)
-    for _, n in ipairs(EVENTS) do
-      s:on(n, function(...)
-        local args = table.pack(...)
-        while args.n > 0 and args[args.n] == nil do args.n = args.n - 1 end
-        h.log(tag, n, table.unpack(args, 1, args.n))
-      end)
-    end
   end
 
   function h.serve(host, port, cb)
@@ -198,22 +120,6 @@ local function harness()
       if done then done() end
     end)
     return s
-  end
-
-  function h.text()
-    local out = {}
-    for _, line in ipairs(lines) do
-      for _, hv in ipairs(hidden) do
-        local v, label = hv[1], hv[2]
-        if type(v) == "number" then
-          line = line:gsub("%f[%w_]" .. tostring(v) .. "%f[^%w_]", label)
-        else
-          line = line:gsub(plain(v), (label:gsub("%%", "%%%%")))
-        end
-      end
-      out[#out + 1] = line .. "\n"
-    end
-    return table.concat(out)
   end
 
   return h

@@ -34,185 +34,41 @@ local core = require("uvnet.core")
 local timers = require("uvnet.timers")
 local loop = require("support.loop")
 local node = require("support.node")
+local diff = require("support.diff")
 
 local HOST = "127.0.0.1"
 local REPEAT = math.tointeger(tonumber(os.getenv("UVNET_DIFF_REPEAT") or "1")) or 1
 local BIG = 8 * 1024 * 1024
 
--- The JavaScript side of the harness ----------------------------------------
+-- The harness: spec/support/diff.lua, with A() and BIG added ------------------
 
-local PRELUDE = [==[
-'use strict';
-const net = require('net');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const HOST = '127.0.0.1';
+local CFG = {
+  efields = { "name", "code", "errno", "syscall", "address", "port", "message" },
+  state = { "readyState", "pending", "connecting", "destroyed", "readable",
+    "writable" },
+}
+
+local PRELUDE = diff.prelude(CFG) .. [==[
 const BIG = 8 * 1024 * 1024;
-const LOGS = {};
-const HIDDEN = [];
-function hide(v, label) { HIDDEN.push([v, label || '<port>']); }
-function show(v) {
-  if (v === undefined || v === null) return 'nil';
-  if (v instanceof Error) return E(v);
-  return String(v);
-}
-function E(e) {
-  if (e === undefined || e === null) return 'nil';
-  return '{' + ['name', 'code', 'errno', 'syscall', 'address', 'port', 'message']
-    .map((k) => k + '=' + show(e[k])).join(' ') + '}';
-}
 function A(v) {
   if (v === undefined || v === null) return 'nil';
   if (typeof v === 'string') return 'string ' + v;
   return '{' + Object.keys(v).sort().map((k) => k + '=' + show(v[k])).join(' ') + '}';
 }
-function snap(s, ...fields) {
-  return fields.map((f) => f + '=' + show(f === 'isPaused' ? s.isPaused() : s[f]))
-    .join(' ');
-}
-function state(s) {
-  return snap(s, 'readyState', 'pending', 'connecting', 'destroyed', 'readable',
-    'writable');
-}
-function log(tag, ...a) { (LOGS[tag] = LOGS[tag] || []).push(a.map(show).join(' ')); }
-function watch(tag, s, names) {
-  for (const n of names) {
-    s.on(n, (...a) => {
-      while (a.length > 0 && a[a.length - 1] === undefined) a.pop();
-      log(tag, n, ...a);
-    });
-  }
-}
-function opts(port, more) {
-  return Object.assign({ port, host: HOST, autoSelectFamily: false }, more || {});
-}
-process.on('exit', () => {
-  for (const tag of Object.keys(LOGS).sort()) {
-    for (let line of LOGS[tag]) {
-      for (const [v, label] of HIDDEN) {
-        if (typeof v === 'number') {
-          line = line.replace(new RegExp('\\b' + v + '\\b', 'g'), label);
-        } else {
-          line = line.split(v).join(label);
-        }
-      }
-      console.log(tag + ': ' + line);
-    }
-  }
-});
 ]==]
-
--- The Lua side of the harness ------------------------------------------------
-
-local EFIELDS = { "name", "code", "errno", "syscall", "address", "port", "message" }
-
-local show
-
-local function E(e)
-  if e == nil then return "nil" end
-  local parts = {}
-  for i, k in ipairs(EFIELDS) do parts[i] = k .. "=" .. show(e[k]) end
-  return "{" .. table.concat(parts, " ") .. "}"
-end
-
-show = function(v)
-  if v == nil then return "nil" end
-  if type(v) == "table" and (v.code ~= nil or v.message ~= nil) then return E(v) end
-  if math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2 ^ 53 then
-    return string.format("%d", v)
-  end
-  return tostring(v)
-end
-
-local function addrtext(v)
-  if v == nil then return "nil" end
-  if type(v) == "string" then return "string " .. v end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys)
-  for i, k in ipairs(keys) do keys[i] = k .. "=" .. show(v[k]) end
-  return "{" .. table.concat(keys, " ") .. "}"
-end
-
-local function plain(s)
-  return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"))
-end
 
 -- A fresh set of helpers and an empty trace.
 local function harness()
-  local logs, hidden = {}, {}
-  local h = { E = E, A = addrtext, show = show }
-
-  function h.hide(v, label) hidden[#hidden + 1] = { v, label or "<port>" } end
-
-  function h.log(tag, ...)
-    if h.muted then return end
-    local parts = {}
-    for i = 1, select("#", ...) do parts[i] = show((select(i, ...))) end
-    local lines = logs[tag]
-    if lines == nil then
-      lines = {}
-      logs[tag] = lines
-    end
-    lines[#lines + 1] = table.concat(parts, " ")
+  local h = diff.harness(CFG)
+  function h.A(v)
+    if v == nil then return "nil" end
+    if type(v) == "string" then return "string " .. v end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for i, k in ipairs(keys) do keys[i] = k .. "=" .. h.show(v[k]) end
+    return "{" .. table.concat(keys, " ") .. "}"
   end
-
-  function h.snap(s, ...)
-    local parts = {}
-    for i = 1, select("#", ...) do
-      local f = select(i, ...)
-      local v
-      if f == "isPaused" then v = s:isPaused() else v = s[f] end
-      parts[i] = f .. "=" .. show(v)
-    end
-    return table.concat(parts, " ")
-  end
-
-  function h.state(s)
-    return h.snap(s, "readyState", "pending", "connecting", "destroyed", "readable",
-      "writable")
-  end
-
-  -- Trailing nils are left out: Node's emit('drop') and emit('drop',
-  -- undefined) differ in JavaScript but not to a Lua listener.
-  function h.watch(tag, s, names)
-    for _, n in ipairs(names) do
-      s:on(n, function(...)
-        local args = table.pack(...)
-        while args.n > 0 and args[args.n] == nil do args.n = args.n - 1 end
-        h.log(tag, n, table.unpack(args, 1, args.n))
-      end)
-    end
-  end
-
-  function h.opts(port, more)
-    local o = { port = port, host = HOST, autoSelectFamily = false }
-    for k, v in pairs(more or {}) do o[k] = v end
-    return o
-  end
-
-  function h.text()
-    local tags = {}
-    for tag in pairs(logs) do tags[#tags + 1] = tag end
-    table.sort(tags)
-    local out = {}
-    for _, tag in ipairs(tags) do
-      for _, line in ipairs(logs[tag]) do
-        for _, hv in ipairs(hidden) do
-          local v, label = hv[1], hv[2]
-          if type(v) == "number" then
-            line = line:gsub("%f[%w_]" .. tostring(v) .. "%f[^%w_]", label)
-          else
-            line = line:gsub(plain(v), (label:gsub("%%", "%%%%")))
-          end
-        end
-        out[#out + 1] = tag .. ": " .. line .. "\n"
-      end
-    end
-    return table.concat(out)
-  end
-
   return h
 end
 
