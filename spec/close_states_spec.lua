@@ -77,13 +77,7 @@ function writes(s, n, size, done) {
 }
 ]==]
 
-local function tmpdir()
-  local f = assert(io.popen("mktemp -d"))
-  local dir = f:read("l")
-  f:close()
-  assert(dir and dir ~= "", "mktemp -d failed")
-  return dir
-end
+local tmpdir = require("support.files").tmpdir
 
 -- A fresh set of helpers, an empty trace and a count of write callbacks.
 local function harness()

@@ -9,29 +9,8 @@ local DOCS = { "docs/api.md", "docs/porting.md" }
 local LIMIT = 10          -- seconds per example
 local MARKER = "-- run"
 
--- The repository root: the parent of the directory holding this spec.
-local function root()
-  local source = debug.getinfo(1, "S").source:gsub("^@", "")
-  local dir = source:match("^(.*)/spec/[^/]*$")
-  if dir == nil then
-    if source:match("^spec/") then return "." end
-    return ".."
-  end
-  return dir
-end
-
-local ROOT = root()
-
-local function shellquote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function readfile(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read("a")
-  f:close()
-  return text
-end
+local files = require("support.files")
+local ROOT, shellquote, readfile = files.ROOT, files.shellquote, files.readfile
 
 -- The runnable blocks of a Markdown text: { line = n, heading = h,
 -- source = s } for each ```lua block whose first line is the marker.

@@ -51,12 +51,7 @@ local function readport(p)
     "no port from the child: " .. line)
 end
 
-local function tmpdir()
-  local f = io.popen("mktemp -d")
-  local d = f:read("l")
-  f:close()
-  return d
-end
+local tmpdir = require("support.files").tmpdir
 
 -- This process's resident set size, in bytes.
 local function rss()

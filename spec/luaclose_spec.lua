@@ -56,11 +56,7 @@ local function child(case, mode, dir, valgrind)
   return body or out, tonumber(status)
 end
 
-local function tmpdir()
-  local dir = readcmd("mktemp -d"):match("^(%S+)")
-  assert(dir, "mktemp -d failed")
-  return dir
-end
+local tmpdir = require("support.files").tmpdir
 
 describe("closing the Lua state in the middle of traffic", function()
   it("loads the child with the core this process uses", function()

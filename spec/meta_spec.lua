@@ -9,29 +9,9 @@
 local net = require("uvnet")
 local loop = require("support.loop")
 
--- The repository root: the parent of the directory holding this spec.
-local function root()
-  local source = debug.getinfo(1, "S").source:gsub("^@", "")
-  local dir = source:match("^(.*)/spec/[^/]*$")
-  if dir == nil then
-    if source:match("^spec/") then return "." end
-    return ".."
-  end
-  return dir
-end
-
-local ROOT = root()
-
-local function shellquote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function readfile(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read("a")
-  f:close()
-  return text
-end
+local support = require("support.files")
+local ROOT, shellquote, readfile = support.ROOT, support.shellquote,
+  support.readfile
 
 -- The .lua files under a directory of the repository, sorted.
 local function luafiles(dir)

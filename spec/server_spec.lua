@@ -72,12 +72,7 @@ describe("net.Server", function()
 end)
 
 describe("server:listen", function()
-  local function tmpdir()
-    local f = io.popen("mktemp -d")
-    local d = f:read("l")
-    f:close()
-    return d
-  end
+  local tmpdir = require("support.files").tmpdir
 
   -- Listens with the given arguments (the callback last) and returns what
   -- address() gave in 'listening'.

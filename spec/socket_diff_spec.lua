@@ -95,18 +95,8 @@ local function rawrun(h, fn, timeout)
   if all > 0 then error(("the test left %d handle(s) open"):format(all), 0) end
 end
 
-local function tmpdir()
-  local dir = os.tmpname()
-  os.remove(dir)
-  os.execute("mkdir -p " .. dir)
-  return dir
-end
-
-local function exists(p)
-  local f = io.open(p)
-  if f then f:close() end
-  return f ~= nil
-end
+local tmpdir, exists = require("support.files").tmpdir,
+  require("support.files").exists
 
 -- One differential spec: js on Node, fn(h) on uvnet, traces compared.
 local function scenario(name, js, fn, o)

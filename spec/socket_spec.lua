@@ -423,9 +423,7 @@ end)
 
 describe("socket options on a Unix socket", function()
   it("connects with noDelay and keepAlive, which only TCP has", function()
-    local dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. dir))
+    local dir = require("support.files").tmpdir()
     local path = dir .. "/s.sock"
     local got = {}
     loop.run(function(t)

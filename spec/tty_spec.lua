@@ -109,9 +109,7 @@ def main():
 main()
 ]=]
 
-local function shellquote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local shellquote = require("support.files").shellquote
 
 local function writefile(path, text)
   local f = assert(io.open(path, "wb"))
