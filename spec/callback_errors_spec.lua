@@ -160,6 +160,37 @@ describe("an error raised in a callback", function()
       usable()
     end)
 
+  it("comes from a lone write callback; 'finish' and end()'s callback follow",
+    function()
+      local boom = { name = "Error", code = "EWRITECB", message = "a lone write" }
+      local line
+      local calls = { write = 0, finish = 0, endcb = 0 }
+      local server = net.createServer(function(s)
+        s:on("data", function() end)
+        s:on("end", function() s:finish() end)
+      end)
+      local client
+      server:listen(0, HOST, function()
+        client = net.connect(server:address().port, HOST)
+        client:on("connect", function()
+          -- 8 MiB is more than the kernel takes at once: the write completes
+          -- later, alone, and end() waits for it.
+          client:write(("x"):rep(8 * 1024 * 1024), function()
+            calls.write = calls.write + 1
+            line = here(); error(boom)
+          end)
+          client:finish(function() calls.endcb = calls.endcb + 1 end)
+        end)
+        client:on("finish", function() calls.finish = calls.finish + 1 end)
+      end)
+      istable(raised(), boom, line)
+      loop.run(function(t)
+        client:on("close", t.expect(function() server:close(t.expect()) end))
+      end)
+      assert.are.same({ write = 1, finish = 1, endcb = 1 }, calls)
+      usable()
+    end)
+
   it("comes from a timer; timers due with it, immediates and intervals go on",
     function()
       local line

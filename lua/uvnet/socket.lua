@@ -527,9 +527,9 @@ end
 -- raises: the error goes on up to net.run() untouched, and a to-be-closed
 -- guard, closed while the error unwinds (after the message handler has
 -- taken the traceback), queues the rest of the batch for the next tick.
--- A guard is a table per batch, so a completed write's lone callback goes
--- without one; the error paths take one even for a single callback, as
--- what must follow it (errorbuffer, destroy) would otherwise be lost.
+-- A guard is a table per batch, taken only where there is a callback to
+-- run: what must follow the batch (the finish step, errorbuffer, destroy)
+-- would otherwise be lost with it.
 
 local BATCH = {}
 
@@ -574,11 +574,11 @@ local function afterwrite(self, cbs, n)
     self.writableNeedDrain = false
     self:emit("drain")
   end
-  if n == 1 then
+  if n == 1 and not cbs[1] then
     self._pendingcb = self._pendingcb - 1
-    local cb = cbs[1]
-    if cb then cb() end
-  elseif n > 1 then
+  elseif n >= 1 then
+    -- Guarded even for a lone callback: if it raises, the finish step
+    -- that follows still comes, on the next tick.
     runbatch(self, cbs, 1, n, nil, true, finishmaybe_async)
   end
   finishmaybe(self, false)
