@@ -842,10 +842,13 @@ local function chunksize(data)
   return n
 end
 
--- The body of write(): returns write()'s result and, when the write failed
--- at once, its error (end(data, cb) hands that to cb, as Node does).
--- `fromend`: the data of end(data), which Node writes through the stream's
--- own write, past the socket's writeAfterFIN.
+-- write() itself, and end(data)'s write: returns write()'s result.  When
+-- the write fails at once and `fromend` is FROMEND (the data of
+-- end(data), which Node writes through the stream's own write, past the
+-- socket's writeAfterFIN), the error is left in self._endwriteerr for
+-- end()'s callback, as Node hands it over.
+local FROMEND = {}
+
 local function writeimpl(self, data, enc, cb, fromend)
   local t = type(data)
   if t ~= "string" and t ~= "table" then
@@ -867,13 +870,13 @@ local function writeimpl(self, data, enc, cb, fromend)
   if cb ~= nil and type(cb) ~= "function" then cb = nil end
   local len
   if t == "string" then len = #data else len = chunksize(data) end
-  if self._writeAfterFIN and self.writableEnded and not fromend then
+  if self._writeAfterFIN and self.writableEnded and fromend ~= FROMEND then
     -- Node's writeAfterFIN: the peer ended and so did we.
     local e = errors.new("Error", "EPIPE",
       "This socket has been ended by the other party")
     if cb then nextTick(cb, e) end
     self:destroy(e)
-    return false, e
+    return false
   end
   local err
   if self._ending then
@@ -884,7 +887,8 @@ local function writeimpl(self, data, enc, cb, fromend)
   if err then
     if cb then nextTick(cb, err) end
     self:destroy(err)
-    return false, err
+    if fromend == FROMEND then self._endwriteerr = err end
+    return false
   end
   -- Read once: only a write that fails at once below can change it.
   local errored = self.errored
@@ -933,9 +937,8 @@ end
 
 --- write(data[, encoding][, callback]): returns false once the queued
 -- bytes reach highWaterMark; 'drain' follows when they are written.
-function Socket:write(data, enc, cb)
-  return (writeimpl(self, data, enc, cb))
-end
+-- (writeimpl itself: no wrapper call on the hottest path.)
+Socket.write = writeimpl
 
 --- cork(): holds writes until uncork().
 function Socket:cork()
@@ -961,8 +964,12 @@ function Socket:finish(data, enc, cb)
   -- As Node, a callback that is not a function is ignored.
   if type(cb) ~= "function" then cb = nil end
   -- A failed write's own error goes to the callback, as in Node.
-  local _, err
-  if data ~= nil then _, err = writeimpl(self, data, enc, nil, true) end
+  local err
+  if data ~= nil then
+    writeimpl(self, data, enc, nil, FROMEND)
+    err = self._endwriteerr
+    self._endwriteerr = nil
+  end
   if self.writableCorked > 0 then
     self.writableCorked = 1
     self:uncork()
