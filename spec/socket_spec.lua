@@ -440,3 +440,27 @@ describe("socket options on a Unix socket", function()
     assert.are.same({ "connect", "hi" }, got)
   end)
 end)
+
+describe("an emit replaced on a socket", function()
+  it("still sees every 'data' event", function()
+    local names, got = {}, {}
+    loop.run(function(t)
+      local server
+      server = net.createServer(function(s) s:finish("hello") end)
+      server:listen(0, "127.0.0.1", t.expect(function()
+        local c = net.connect(server:address().port, "127.0.0.1")
+        local original = c.emit
+        c.emit = function(self, name, ...)
+          names[#names + 1] = name
+          return original(self, name, ...)
+        end
+        c:on("data", function(d) got[#got + 1] = d end)
+        c:on("close", t.expect(function() server:close() end))
+      end))
+    end)
+    assert.are.equal("hello", table.concat(got))
+    local datas = 0
+    for _, n in ipairs(names) do if n == "data" then datas = datas + 1 end end
+    assert.are.equal(#got, datas)
+  end)
+end)

@@ -14,6 +14,7 @@ local errors = require("uvnet.errors")
 local validate = require("uvnet.validate")
 local timers = require("uvnet.timers")
 local EventEmitter = require("uvnet.emitter")
+local emit = EventEmitter.emit
 
 local type, setmetatable, getmetatable, ipairs = type, setmetatable,
   getmetatable, ipairs
@@ -230,8 +231,16 @@ local function onread(self, nread, data)
       return
     end
     if self.readableFlowing and self._rlen == 0 and not self._decoder then
-      -- push() and emitdata() inline, for the common case.
-      self:emit("data", data)
+      -- push(), emitdata() and emit() inline, for the common case: the
+      -- listener (or list of them) called straight, unless emit has been
+      -- replaced on this socket, which then sees the event as ever.
+      local events = self._events
+      local list = events and events.data
+      if list ~= nil and self.emit == emit then
+        list(data)
+      else
+        self:emit("data", data)
+      end
       return
     end
     push(self, data)
