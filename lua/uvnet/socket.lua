@@ -680,14 +680,14 @@ local function dowrite(self, data, len, cb, counted)
     end
     return
   end
-  if not counted then
-    self._pendingcb = self._pendingcb + 1
-    setwlen(self, self.writableLength + len)
-  end
+  -- Queued or failed, the write now has a callback to come (in onwrite or
+  -- onwriteerror_nt); only a queued one still counts in writableLength.
+  if not counted then self._pendingcb = self._pendingcb + 1 end
   if r == 1 then
+    if not counted then setwlen(self, self.writableLength + len) end
     wqpush(self, len, cb)
   else
-    setwlen(self, self.writableLength - len)
+    if counted then setwlen(self, self.writableLength - len) end
     writeerror(self, errors.errno(code, "write"), cb)
     return true
   end
